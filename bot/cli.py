@@ -1,0 +1,177 @@
+"""`python -m bot …` (contract: PRODUCT.md § Processes and commands)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import SettingsError, load_settings, require
+
+log = logging.getLogger("bot")
+JOB_NAMES = ("daily-prompt", "daily-reminder", "daily-summary", "weekly-call", "weekly-agenda")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Redthread Slack bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz on PORT")
+    commands.add_parser("clock", help="the scheduler alone (run exactly one)")
+    run = commands.add_parser("run", help="run one scheduled job for one channel now")
+    run.add_argument("job", choices=JOB_NAMES)
+    run.add_argument("--channel", required=True)
+    run.add_argument("--team")
+    run.add_argument("--at", help="ISO time, e.g. 2026-11-30T10:00 (channel's local time)")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    export = commands.add_parser("export", help="a workspace's data as JSON on stdout")
+    export.add_argument("--team", required=True)
+    forget = commands.add_parser("forget", help="erase one person's data (GDPR)")
+    forget.add_argument("--user", required=True)
+    forget.add_argument("--team")
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest to paste")
+    manifest.add_argument("--url", help="public base URL of `serve`, e.g. https://bot.example.org")
+    manifest.add_argument("--socket-mode", action="store_true", help="for `python -m bot`")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except SettingsError as error:
+        print(f"redthread: {error}", file=sys.stderr)
+        return 2
+    except CommandError as error:
+        print(f"redthread: {error}", file=sys.stderr)
+        return 2
+
+
+class CommandError(Exception):
+    """A usage problem the user can fix; printed as one line, exit status 2."""
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "manifest":
+        import json
+
+        from bot.manifest import render_manifest
+
+        print(json.dumps(render_manifest(args.url, socket_mode=args.socket_mode), indent=2))
+        return 0
+    settings = load_settings()
+    if args.command == "db":
+        build_runtime(settings)
+        print("database is up to date")
+        return 0
+    if args.command == "serve":
+        return _serve(settings)
+    if args.command == "clock":
+        if not settings.oauth_enabled:
+            require(settings, "SLACK_BOT_TOKEN")
+        return _clock(build_runtime(settings))
+    if args.command == "run":
+        return _run_job(build_runtime(settings), args)
+    if args.command == "export":
+        from bot.privacy import export_team
+
+        print(export_team(build_runtime(settings), args.team))
+        return 0
+    if args.command == "forget":
+        from bot.privacy import forget_user
+
+        counts = forget_user(build_runtime(settings), args.user, args.team)
+        print(", ".join(f"{table}: {count}" for table, count in counts.items()) or "nothing stored")
+        return 0
+    return _socket_mode(settings)
+
+
+def _serve(settings: object) -> int:
+    from bot.app import build_app
+    from bot.server import GunicornServer, make_wsgi_app
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    require(settings, "SLACK_SIGNING_SECRET")
+    build_runtime(settings)  # migrate once, before the workers fork
+
+    def load_app():  # type: ignore[no-untyped-def]
+        runtime = build_runtime(settings, migrate=False)
+        return make_wsgi_app(build_app(runtime), runtime)
+
+    load_app()  # fail here, with a clear message, rather than in every worker
+    GunicornServer(load_app, settings.port).run()
+    return 0
+
+
+def _clock(runtime: Runtime) -> int:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from schedules.clock import add_clock_jobs
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    add_clock_jobs(scheduler, runtime)
+    log.info("clock started")
+    scheduler.start()
+    return 0
+
+
+def _run_job(runtime: Runtime, args: argparse.Namespace) -> int:
+    from bot.daily.service import channel_config
+    from schedules.jobs import JOBS
+
+    if args.job not in JOBS:
+        raise CommandError(f"{args.job}: not available in this version yet")
+    team_id = args.team or runtime.single_team_id()
+    timezone = channel_config(runtime, team_id, args.channel).schedule.timezone
+    at = _parse_at(args.at, timezone) if args.at else runtime.now()
+    JOBS[args.job](runtime, team_id, args.channel, at)
+    print(f"{args.job} ran for {args.channel} at {at.isoformat()}")
+    return 0
+
+
+def _parse_at(text: str, timezone: str) -> datetime:
+    from bot.schedule import local_to_utc
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--at: {text!r} is not an ISO time like 2026-11-30T10:00") from None
+    if moment.tzinfo is not None:
+        return moment
+    return local_to_utc(moment.date(), moment.time(), timezone)
+
+
+def _socket_mode(settings: object) -> int:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.app import build_app
+    from bot.settings import Settings
+    from bot.socket_mode import run_socket_mode
+    from schedules.clock import add_clock_jobs
+
+    assert isinstance(settings, Settings)
+    require(settings, "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+    runtime = build_runtime(settings)
+    app = build_app(runtime, socket_mode=True)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    add_clock_jobs(scheduler, runtime)
+    scheduler.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        run_socket_mode(app, runtime, stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0

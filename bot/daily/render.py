@@ -1,0 +1,237 @@
+"""Block Kit for the Daily: prompt, update reply, summary, modals. Pure functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from babel.dates import format_date, get_day_names
+
+from bot import blocks as bk
+from bot.daily.parse import DailyFields
+from bot.daily.rules import DailySummary
+from bot.i18n import SUPPORTED_LANGUAGES, translate
+from bot.text import escape_for_slack
+
+UPDATE_MODAL = "daily_update"
+SETTINGS_MODAL = "daily_settings"
+OPEN_MODAL_ACTION = "daily_open_modal"
+
+Message = tuple[str, list[bk.Block]]
+
+
+def long_date(day: date, language: str) -> str:
+    return format_date(day, format="EEEE, d MMMM", locale=language)
+
+
+def prompt_message(language: str, day: date, summary: DailySummary | None = None) -> Message:
+    when = long_date(day, language)
+    blocks = [
+        bk.header(translate(language, "daily.prompt.title", date=when)),
+        bk.section(translate(language, "daily.prompt.body")),
+        bk.context(translate(language, "daily.prompt.labels")),
+        bk.actions(
+            bk.button(
+                translate(language, "daily.prompt.button"), OPEN_MODAL_ACTION, day.isoformat()
+            )
+        ),
+    ]
+    if summary is not None:
+        blocks.append(bk.context(_status_line(language, summary)))
+    return translate(language, "daily.prompt.fallback", date=when), blocks
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(escape_for_slack(name) for name in names)
+
+
+def _status_line(language: str, summary: DailySummary) -> str:
+    parts = [translate(language, "daily.prompt.status", posted=_names(summary.posted) or "–")]
+    if summary.away:
+        away = _names([item.name for item in summary.away])
+        parts.append(translate(language, "daily.prompt.status_away", away=away))
+    if summary.not_posted:
+        pending = _names(summary.not_posted)
+        parts.append(translate(language, "daily.prompt.status_pending", pending=pending))
+    return " · ".join(parts)
+
+
+def update_message(
+    language: str, author: str, fields: DailyFields, names: Mapping[str, str]
+) -> Message:
+    """The bot's reply showing one member's update; it names the author without pinging."""
+    lines = [f"*{escape_for_slack(author)}*"]
+    for key, value in (
+        ("daily.field.plan", fields.plan),
+        ("daily.field.highlight", fields.highlight),
+        ("daily.field.impediment", fields.impediment),
+    ):
+        if value:
+            lines.append(f"*{translate(language, key)}:* {escape_for_slack(value, names)}")
+    return translate(language, "daily.update.fallback", name=author), bk.sections(lines)
+
+
+def summary_message(language: str, summary: DailySummary, names: Mapping[str, str]) -> Message:
+    lines = [f"*{translate(language, 'daily.summary.title')}*"]
+    if summary.posted:
+        lines.append(translate(language, "daily.summary.posted", names=_names(summary.posted)))
+    else:
+        lines.append(translate(language, "daily.summary.nobody"))
+    for key, items in (
+        ("daily.summary.highlights", summary.highlights),
+        ("daily.summary.impediments", summary.impediments),
+    ):
+        if items:
+            lines.append(translate(language, key))
+            lines.extend(
+                f"• {escape_for_slack(item.name)}: {escape_for_slack(item.text, names)}"
+                for item in items
+            )
+    if summary.away:
+        away = ", ".join(
+            escape_for_slack(f"{item.name} ({item.text})" if item.text else item.name)
+            for item in summary.away
+        )
+        lines.append(translate(language, "daily.summary.away", names=away))
+    if summary.not_posted:
+        lines.append(
+            translate(language, "daily.summary.not_posted", names=_names(summary.not_posted))
+        )
+    fallback = translate(language, "daily.summary.fallback", count=len(summary.posted))
+    return fallback, bk.limit_blocks(bk.sections(lines))
+
+
+@dataclass(frozen=True)
+class UpdateModalContext:
+    channel_id: str
+    day: date
+
+    def encode(self) -> str:
+        return json.dumps({"channel": self.channel_id, "day": self.day.isoformat()})
+
+    @classmethod
+    def decode(cls, raw: str) -> UpdateModalContext:
+        data = json.loads(raw)
+        return cls(channel_id=str(data["channel"]), day=date.fromisoformat(data["day"]))
+
+
+def update_modal(
+    language: str, context: UpdateModalContext, current: DailyFields | None
+) -> bk.Block:
+    current = current or DailyFields(None, None, None)
+    optional = translate(language, "daily.modal.optional_hint")
+    return bk.modal(
+        UPDATE_MODAL,
+        translate(language, "daily.modal.title"),
+        [
+            bk.text_input("plan", translate(language, "daily.modal.plan"), initial=current.plan),
+            bk.text_input(
+                "highlight",
+                translate(language, "daily.modal.highlight"),
+                initial=current.highlight,
+                optional=True,
+                placeholder=optional,
+            ),
+            bk.text_input(
+                "impediment",
+                translate(language, "daily.modal.impediment"),
+                initial=current.impediment,
+                optional=True,
+                placeholder=optional,
+            ),
+        ],
+        submit=translate(language, "daily.modal.submit"),
+        close=translate(language, "daily.modal.cancel"),
+        private_metadata=context.encode(),
+    )
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    weekdays: frozenset[int]
+    prompt_at: time
+    reminder_at: time
+    summary_at: time
+    timezone: str
+    language: str
+
+
+def settings_modal(language: str, channel_id: str, current: SettingsForm) -> bk.Block:
+    day_names = get_day_names("wide", locale=language)
+    day_options = [bk.option(str(day_names[day]), str(day)) for day in range(7)]
+    language_options = [
+        bk.option(translate(language, f"language.{code}"), code) for code in SUPPORTED_LANGUAGES
+    ]
+
+    def timepicker(block_id: str, label_key: str, value: time) -> bk.Block:
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": bk.plain(translate(language, label_key)),
+            "element": {
+                "type": "timepicker",
+                "action_id": "value",
+                "initial_time": value.strftime("%H:%M"),
+            },
+        }
+
+    blocks: list[bk.Block] = [
+        {
+            "type": "input",
+            "block_id": "weekdays",
+            "label": bk.plain(translate(language, "daily.settings.days")),
+            "element": {
+                "type": "checkboxes",
+                "action_id": "value",
+                "options": day_options,
+                "initial_options": [day_options[day] for day in sorted(current.weekdays)],
+            },
+        },
+        timepicker("prompt_at", "daily.settings.prompt_time", current.prompt_at),
+        timepicker("reminder_at", "daily.settings.reminder_time", current.reminder_at),
+        timepicker("summary_at", "daily.settings.summary_time", current.summary_at),
+        bk.text_input(
+            "timezone",
+            translate(language, "daily.settings.timezone"),
+            initial=current.timezone,
+            multiline=False,
+            max_length=64,
+        ),
+        {
+            "type": "input",
+            "block_id": "language",
+            "label": bk.plain(translate(language, "daily.settings.language")),
+            "element": {
+                "type": "static_select",
+                "action_id": "value",
+                "options": language_options,
+                "initial_option": language_options[SUPPORTED_LANGUAGES.index(current.language)],
+            },
+        },
+    ]
+    return bk.modal(
+        SETTINGS_MODAL,
+        translate(language, "daily.settings.title"),
+        blocks,
+        submit=translate(language, "daily.settings.submit"),
+        close=translate(language, "daily.modal.cancel"),
+        private_metadata=json.dumps({"channel": channel_id}),
+    )
+
+
+def settings_from_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The raw answers of the settings modal, keyed by block id."""
+    return {
+        block_id: bk.input_value(values, block_id)
+        for block_id in (
+            "weekdays",
+            "prompt_at",
+            "reminder_at",
+            "summary_at",
+            "timezone",
+            "language",
+        )
+    }

@@ -1,0 +1,125 @@
+"""Pure decisions of the Daily: its schedule, which Daily an answer joins, who is reminded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from bot.schedule import WeeklyPattern
+
+DEFAULT_WEEKDAYS = frozenset({0, 3})  # Monday and Thursday
+DEFAULT_PROMPT_AT = time(9, 0)
+DEFAULT_REMINDER_AT = time(11, 0)
+DEFAULT_SUMMARY_AT = time(12, 0)
+
+
+@dataclass(frozen=True)
+class DailySchedule:
+    weekdays: frozenset[int]
+    prompt_at: time
+    reminder_at: time
+    summary_at: time
+    timezone: str
+
+    def pattern(self, at: time) -> WeeklyPattern:
+        return WeeklyPattern(weekdays=self.weekdays, at=at, tz=self.timezone)
+
+    @property
+    def jobs(self) -> dict[str, WeeklyPattern]:
+        return {
+            "daily-prompt": self.pattern(self.prompt_at),
+            "daily-reminder": self.pattern(self.reminder_at),
+            "daily-summary": self.pattern(self.summary_at),
+        }
+
+
+def serialise_weekdays(weekdays: Iterable[int]) -> str:
+    return ",".join(str(day) for day in sorted(set(weekdays)))
+
+
+def deserialise_weekdays(text: str) -> frozenset[int]:
+    days = frozenset(int(part) for part in text.split(",") if part.strip())
+    return days or DEFAULT_WEEKDAYS
+
+
+def most_recent_daily_day(weekdays: frozenset[int], before: date) -> date:
+    """The last scheduled Daily date strictly before `before`."""
+    day = before - timedelta(days=1)
+    while day.weekday() not in weekdays:
+        day -= timedelta(days=1)
+    return day
+
+
+def daily_date_for_answer(
+    today: date, weekdays: frozenset[int], latest_posted: date | None
+) -> date:
+    """Which Daily an update given today belongs to.
+
+    On a Daily day it is today's. Between Daily days a late answer joins the last Daily that
+    was held, so nobody "misses" it; with none held since the last scheduled day, the answer
+    opens today's (an ad-hoc Daily).
+    """
+    if today.weekday() in weekdays or latest_posted == today:
+        return today
+    if latest_posted is not None and latest_posted >= most_recent_daily_day(weekdays, today):
+        return latest_posted
+    return today
+
+
+def members_to_remind(
+    members: Iterable[str], answered: Iterable[str], absent: Iterable[str]
+) -> list[str]:
+    return sorted(set(members) - set(answered) - set(absent))
+
+
+@dataclass(frozen=True)
+class NamedText:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DailySummary:
+    """What the summary shows. Ordered by name, never by count: it is not a scoreboard."""
+
+    posted: list[str] = field(default_factory=list)
+    highlights: list[NamedText] = field(default_factory=list)
+    impediments: list[NamedText] = field(default_factory=list)
+    away: list[NamedText] = field(default_factory=list)
+    not_posted: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UpdateFacts:
+    user_id: str
+    highlight: str | None
+    impediment: str | None
+
+
+def summarise(
+    updates: Iterable[UpdateFacts],
+    members: Iterable[str],
+    absences: Mapping[str, str | None],
+    names: Mapping[str, str],
+) -> DailySummary:
+    """`absences` maps user id → reason (None when none was given)."""
+
+    def name(user_id: str) -> str:
+        return names.get(user_id, user_id)
+
+    def by_name(user_ids: Iterable[str]) -> list[str]:
+        return sorted(user_ids, key=lambda user_id: name(user_id).casefold())
+
+    ordered = sorted(updates, key=lambda facts: name(facts.user_id).casefold())
+    answered = {facts.user_id for facts in ordered}
+    return DailySummary(
+        posted=[name(facts.user_id) for facts in ordered],
+        highlights=[NamedText(name(f.user_id), f.highlight) for f in ordered if f.highlight],
+        impediments=[NamedText(name(f.user_id), f.impediment) for f in ordered if f.impediment],
+        away=[
+            NamedText(name(user_id), absences[user_id] or "")
+            for user_id in by_name(set(absences) - answered)
+        ],
+        not_posted=[name(user_id) for user_id in by_name(set(members) - answered - set(absences))],
+    )

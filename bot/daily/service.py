@@ -1,0 +1,286 @@
+"""The Daily's use cases, shared by the Slack listeners and the clock's jobs.
+
+Each function does its database work in short transactions and calls Slack outside them, so
+a slow Web API call never holds a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as time_module
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.daily import render
+from bot.daily.parse import DailyFields
+from bot.daily.rules import (
+    DailySchedule,
+    UpdateFacts,
+    daily_date_for_answer,
+    deserialise_weekdays,
+    members_to_remind,
+    summarise,
+)
+from bot.i18n import translate
+from bot.members import display_names, human_members, user_language
+from bot.runtime import Runtime
+from bot.schedule import local_date_of, parse_clock_time
+from bot.text import mentioned_user_ids
+from storage import daily as store
+from storage.channels import get_or_create_channel
+from storage.db import transaction
+from storage.models import Daily
+
+log = logging.getLogger(__name__)
+PROMPT_WAIT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    team_id: str
+    channel_id: str
+    language: str
+    schedule: DailySchedule
+
+
+def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelConfig:
+    with transaction(runtime.sessions) as session:
+        row = get_or_create_channel(session, team_id, channel_id)
+        return ChannelConfig(
+            team_id=team_id,
+            channel_id=channel_id,
+            language=row.language or runtime.settings.default_language,
+            schedule=DailySchedule(
+                weekdays=deserialise_weekdays(row.daily_weekdays),
+                prompt_at=parse_clock_time(row.daily_prompt_time),
+                reminder_at=parse_clock_time(row.daily_reminder_time),
+                summary_at=parse_clock_time(row.daily_summary_time),
+                timezone=row.timezone or runtime.settings.default_timezone,
+            ),
+        )
+
+
+def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = None) -> date:
+    return local_date_of(at or runtime.now(), config.schedule.timezone)
+
+
+def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:
+    """The day's prompt, posted exactly once whoever asks first (clock, re-run, an answer)."""
+    with transaction(runtime.sessions) as session:
+        daily = store.get_or_create_daily(session, config.team_id, config.channel_id, day)
+        if daily.prompt_ts:
+            return daily
+        claimed = store.claim_prompt(session, daily.id, runtime.now())
+    if not claimed:
+        return _wait_for_prompt(runtime, daily.id)
+    text, blocks = render.prompt_message(config.language, day)
+    try:
+        response = client.chat_postMessage(
+            channel=config.channel_id, text=text, blocks=blocks, unfurl_links=False
+        )
+    except SlackApiError:
+        with transaction(runtime.sessions) as session:
+            store.release_claim(session, daily.id, "prompt_claimed_at")
+        raise
+    with transaction(runtime.sessions) as session:
+        store.record_prompt(session, daily.id, str(response["ts"]))
+        return store.get_daily(session, daily.id)
+
+
+def _wait_for_prompt(runtime: Runtime, daily_id: int) -> Daily:
+    """Another process is posting this prompt right now; its thread is needed for replies."""
+    deadline = time_module.monotonic() + PROMPT_WAIT_SECONDS
+    while True:
+        with transaction(runtime.sessions) as session:
+            daily = store.get_daily(session, daily_id)
+        if daily.prompt_ts or time_module.monotonic() > deadline:
+            return daily
+        time_module.sleep(0.1)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    daily: Daily
+    edited: bool
+
+
+def current_daily_day(runtime: Runtime, config: ChannelConfig) -> date:
+    today = local_day(runtime, config)
+    with transaction(runtime.sessions) as session:
+        latest = store.latest_daily_on_or_before(session, config.team_id, config.channel_id, today)
+    return daily_date_for_answer(
+        today, config.schedule.weekdays, latest.local_date if latest else None
+    )
+
+
+def current_fields(runtime: Runtime, config: ChannelConfig, user_id: str) -> DailyFields | None:
+    """What the member has posted in the current Daily, to pre-fill the modal."""
+    day = current_daily_day(runtime, config)
+    with transaction(runtime.sessions) as session:
+        daily = store.find_daily(session, config.team_id, config.channel_id, day)
+        row = store.find_update(session, daily.id, user_id) if daily else None
+    return DailyFields(row.plan, row.highlight, row.impediment) if row else None
+
+
+def submit_update(
+    runtime: Runtime,
+    client: WebClient,
+    config: ChannelConfig,
+    user_id: str,
+    fields: DailyFields,
+    *,
+    day: date | None = None,
+    reply_ts: str | None = None,
+    replace: bool = False,
+) -> SubmitResult:
+    """Store a member's update and show it in the day's thread, editing instead of reposting."""
+    daily = ensure_prompt(runtime, client, config, day or current_daily_day(runtime, config))
+    with transaction(runtime.sessions) as session:
+        previous = store.find_update(session, daily.id, user_id)
+        if previous is not None and not replace:
+            old = DailyFields(previous.plan, previous.highlight, previous.impediment)
+            fields = fields.merged_over(old)
+        row = store.save_update(
+            session,
+            daily,
+            user_id,
+            plan=fields.plan,
+            highlight=fields.highlight,
+            impediment=fields.impediment,
+            now=runtime.now(),
+            reply_ts=reply_ts,
+        )
+        update_id, posted_ts = row.id, row.posted_ts
+    edited = previous is not None
+    if posted_ts or reply_ts is None:
+        names = display_names(runtime, client, config.team_id, [user_id, *_mentioned(fields)])
+        text, blocks = render.update_message(config.language, names[user_id], fields, names)
+        if posted_ts:
+            client.chat_update(channel=config.channel_id, ts=posted_ts, text=text, blocks=blocks)
+        else:
+            response = client.chat_postMessage(
+                channel=config.channel_id,
+                thread_ts=daily.prompt_ts,
+                text=text,
+                blocks=blocks,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            with transaction(runtime.sessions) as session:
+                store.record_update_post(session, update_id, str(response["ts"]))
+    if daily.summary_ts:
+        refresh_summary(runtime, client, config, daily)
+    return SubmitResult(daily=daily, edited=edited)
+
+
+def _mentioned(fields: DailyFields) -> list[str]:
+    return mentioned_user_ids(
+        " ".join(filter(None, (fields.plan, fields.highlight, fields.impediment)))
+    )
+
+
+def send_reminders(
+    runtime: Runtime, client: WebClient, config: ChannelConfig, day: date
+) -> list[str]:
+    """One gentle ephemeral reminder to each member who has neither answered nor is away."""
+    daily = ensure_prompt(runtime, client, config, day)
+    members = human_members(runtime, client, config.team_id, config.channel_id)
+    with transaction(runtime.sessions) as session:
+        answered = [row.user_id for row in store.updates_of(session, daily.id)]
+        absent = store.absences_on(session, config.team_id, config.channel_id, day)
+    reminded: list[str] = []
+    for user_id in members_to_remind(members, answered, absent):
+        with transaction(runtime.sessions) as session:
+            first_time = store.mark_reminded(session, daily, user_id)
+        if not first_time:
+            continue
+        language = user_language(runtime, client, config.team_id, user_id)
+        client.chat_postEphemeral(
+            channel=config.channel_id, user=user_id, text=translate(language, "daily.reminder")
+        )
+        reminded.append(user_id)
+    return reminded
+
+
+def post_summary(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:
+    """Reply with the summary in the thread once; later runs and late answers edit it."""
+    daily = ensure_prompt(runtime, client, config, day)
+    if daily.summary_ts:
+        refresh_summary(runtime, client, config, daily)
+        return daily
+    with transaction(runtime.sessions) as session:
+        claimed = store.claim_summary(session, daily.id, runtime.now())
+    if not claimed:
+        return daily
+    summary_text, summary_blocks, prompt_text, prompt_blocks = _render_summary(
+        runtime, client, config, daily
+    )
+    try:
+        response = client.chat_postMessage(
+            channel=config.channel_id,
+            thread_ts=daily.prompt_ts,
+            text=summary_text,
+            blocks=summary_blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+    except SlackApiError:
+        with transaction(runtime.sessions) as session:
+            store.release_claim(session, daily.id, "summary_claimed_at")
+        raise
+    with transaction(runtime.sessions) as session:
+        store.record_summary(session, daily.id, str(response["ts"]))
+    client.chat_update(
+        channel=config.channel_id, ts=str(daily.prompt_ts), text=prompt_text, blocks=prompt_blocks
+    )
+    return daily
+
+
+def refresh_summary(
+    runtime: Runtime, client: WebClient, config: ChannelConfig, daily: Daily
+) -> None:
+    summary_text, summary_blocks, prompt_text, prompt_blocks = _render_summary(
+        runtime, client, config, daily
+    )
+    client.chat_update(
+        channel=config.channel_id,
+        ts=str(daily.summary_ts),
+        text=summary_text,
+        blocks=summary_blocks,
+    )
+    client.chat_update(
+        channel=config.channel_id, ts=str(daily.prompt_ts), text=prompt_text, blocks=prompt_blocks
+    )
+
+
+def _render_summary(
+    runtime: Runtime, client: WebClient, config: ChannelConfig, daily: Daily
+) -> tuple[str, list[dict], str, list[dict]]:
+    members = human_members(runtime, client, config.team_id, config.channel_id)
+    with transaction(runtime.sessions) as session:
+        updates = [
+            UpdateFacts(row.user_id, row.highlight, row.impediment)
+            for row in store.updates_of(session, daily.id)
+        ]
+        absences = {
+            user_id: absence.reason
+            for user_id, absence in store.absences_on(
+                session, config.team_id, config.channel_id, daily.local_date
+            ).items()
+        }
+    people = {*members, *(facts.user_id for facts in updates), *absences}
+    mentioned = _mentioned(
+        DailyFields(
+            None,
+            " ".join(f.highlight or "" for f in updates),
+            " ".join(f.impediment or "" for f in updates),
+        )
+    )
+    names = display_names(runtime, client, config.team_id, [*people, *mentioned])
+    summary = summarise(updates, members, absences, names)
+    summary_text, summary_blocks = render.summary_message(config.language, summary, names)
+    prompt_text, prompt_blocks = render.prompt_message(config.language, daily.local_date, summary)
+    return summary_text, summary_blocks, prompt_text, prompt_blocks

@@ -1,0 +1,103 @@
+"""Who is in a channel and what they are called, with users.info answers cached in the DB.
+
+Reminders and summaries cover a channel's human members: `conversations.members` without
+bots, deleted users, Slackbot and Redthread itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.i18n import language_for_locale
+from bot.runtime import Runtime
+from storage.db import transaction
+from storage.members import cached_members, store_member
+
+CACHE_FOR = timedelta(hours=12)
+SLACKBOT = "USLACKBOT"
+
+
+def _display_name(user: dict[str, Any]) -> str:
+    profile = user.get("profile") or {}
+    return str(
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or user.get("id")
+    )
+
+
+def _profiles(
+    runtime: Runtime, client: WebClient, team_id: str, user_ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Cached facts per user; users.info is asked only for what is missing or stale."""
+    ids = list(dict.fromkeys(user_ids))
+    now = runtime.now()
+    with transaction(runtime.sessions) as session:
+        cached = {
+            user_id: {
+                "name": row.display_name,
+                "locale": row.locale,
+                "is_bot": row.is_bot,
+                "deleted": row.deleted,
+            }
+            for user_id, row in cached_members(session, team_id, ids, now - CACHE_FOR).items()
+        }
+    fetched: dict[str, dict[str, Any]] = {}
+    for user_id in ids:
+        if user_id in cached:
+            continue
+        user = client.users_info(user=user_id, include_locale=True)["user"]
+        fetched[user_id] = {
+            "name": _display_name(user),
+            "locale": user.get("locale"),
+            "is_bot": bool(user.get("is_bot")) or user_id == SLACKBOT,
+            "deleted": bool(user.get("deleted")),
+        }
+    if fetched:
+        with transaction(runtime.sessions) as session:
+            for user_id, facts in fetched.items():
+                store_member(
+                    session,
+                    team_id,
+                    user_id,
+                    display_name=facts["name"],
+                    locale=facts["locale"],
+                    is_bot=facts["is_bot"],
+                    deleted=facts["deleted"],
+                    refreshed_at=now,
+                )
+    return cached | fetched
+
+
+def human_members(runtime: Runtime, client: WebClient, team_id: str, channel_id: str) -> list[str]:
+    member_ids: list[str] = []
+    for page in client.conversations_members(channel=channel_id, limit=200):
+        member_ids.extend(page.get("members") or [])
+    bot_user_id = runtime.bot_user_id(client, team_id)
+    profiles = _profiles(runtime, client, team_id, [m for m in member_ids if m != bot_user_id])
+    return sorted(
+        user_id
+        for user_id, facts in profiles.items()
+        if not facts["is_bot"] and not facts["deleted"]
+    )
+
+
+def display_names(
+    runtime: Runtime, client: WebClient, team_id: str, user_ids: Iterable[str]
+) -> dict[str, str]:
+    return {
+        user_id: str(facts["name"])
+        for user_id, facts in _profiles(runtime, client, team_id, user_ids).items()
+    }
+
+
+def user_language(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> str:
+    """Modals and ephemeral messages follow the user's Slack locale."""
+    locale = _profiles(runtime, client, team_id, [user_id])[user_id]["locale"]
+    return language_for_locale(locale, runtime.settings.default_language)

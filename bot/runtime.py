@@ -1,0 +1,95 @@
+"""What every entry point shares: settings, database, clock, and Web API clients per workspace."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import Engine
+
+from bot.settings import Settings, SettingsError
+from storage.db import SessionFactory, make_engine, make_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """Every client honours SLACK_API_URL and retries 429s after Retry-After.
+
+    The retry handler sleeps in the calling thread, so these clients are only used after the
+    request has been acknowledged (listener bodies, the clock, the CLI).
+    """
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: SessionFactory
+    now: Callable[[], datetime] = system_now
+    _bot_team_id: str | None = field(default=None, init=False)
+    _bot_user_ids: dict[str, str] = field(default_factory=dict, init=False)
+
+    @property
+    def installation_store(self) -> SQLAlchemyInstallationStore | None:
+        if not self.settings.oauth_enabled:
+            return None
+        return SQLAlchemyInstallationStore(
+            client_id=str(self.settings.slack_client_id), engine=self.engine
+        )
+
+    def client_for(self, team_id: str) -> WebClient:
+        """A bot client for one workspace, outside any Slack request (clock, CLI)."""
+        store = self.installation_store
+        if store is not None:
+            bot = store.find_bot(enterprise_id=None, team_id=team_id)
+            if bot is None or not bot.bot_token:
+                raise LookupError(f"Redthread is not installed in workspace {team_id}")
+            return make_web_client(self.settings, bot.bot_token)
+        if not self.settings.slack_bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")
+        return make_web_client(self.settings, self.settings.slack_bot_token)
+
+    def single_team_id(self) -> str:
+        """The workspace of SLACK_BOT_TOKEN, for commands where `--team` may be left out."""
+        if self._bot_team_id is None:
+            if not self.settings.slack_bot_token:
+                raise SettingsError("SLACK_BOT_TOKEN: required when --team is left out")
+            client = make_web_client(self.settings, self.settings.slack_bot_token)
+            self._bot_team_id = str(client.auth_test()["team_id"])
+        return self._bot_team_id
+
+    def bot_user_id(self, client: WebClient, team_id: str) -> str:
+        """Redthread's own user id in a workspace (it is never counted as a member)."""
+        if team_id not in self._bot_user_ids:
+            self._bot_user_ids[team_id] = str(client.auth_test()["user_id"])
+        return self._bot_user_ids[team_id]
+
+
+def build_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    return Runtime(settings=settings, engine=engine, sessions=make_session_factory(engine))

@@ -1,0 +1,131 @@
+"""What every listener needs: the workspace of a request, telling a user, reporting failures."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n import translate
+from bot.members import user_language
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+Listener = TypeVar("Listener", bound=Callable[..., None])
+
+
+def workspace_id(body: dict[str, Any], context: BoltContext | None = None) -> str:
+    """The workspace a request acts for; in shared channels the installing one (authorizations)."""
+    authorizations = body.get("authorizations") or []
+    if authorizations and authorizations[0].get("team_id"):
+        return str(authorizations[0]["team_id"])
+    if context is not None and context.team_id:
+        return str(context.team_id)
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    return str(body.get("team_id") or body.get("user", {}).get("team_id") or "")
+
+
+def tell_user(
+    client: WebClient,
+    channel_id: str | None,
+    user_id: str,
+    text: str,
+    respond: Callable[..., Any] | None = None,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """An ephemeral message; via the response URL when the bot cannot post in the channel."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
+            return
+        except SlackApiError as error:
+            if respond is None:
+                raise
+            log.info("postEphemeral failed (%s); using response_url", error.response.get("error"))
+    if respond is not None:
+        respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    else:
+        log.warning("no way to tell %s: %s", user_id, text)
+
+
+def report_failures(runtime: Runtime) -> Callable[[Listener], Listener]:
+    """Log any error after the ack with context, and tell the user whose action failed.
+
+    Bolt would otherwise log a bare message from its executor; here the traceback, the
+    workspace, channel and user land in the log, and the user is not left waiting.
+    """
+
+    def decorate(listener: Listener) -> Listener:
+        @functools.wraps(listener)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            try:
+                listener(*args, **kwargs)
+            except Exception as error:
+                body: dict[str, Any] = kwargs.get("body") or {}
+                team_id = workspace_id(body, kwargs.get("context"))
+                channel_id = _channel_of(body)
+                user_id = _user_of(body)
+                log.exception(
+                    "%s failed (team=%s channel=%s user=%s)",
+                    listener.__name__,
+                    team_id,
+                    channel_id,
+                    user_id,
+                )
+                client: WebClient | None = kwargs.get("client")
+                if client is not None and user_id:
+                    _apologise(runtime, client, team_id, channel_id, user_id, error, kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _apologise(
+    runtime: Runtime,
+    client: WebClient,
+    team_id: str,
+    channel_id: str | None,
+    user_id: str,
+    error: Exception,
+    kwargs: dict[str, Any],
+) -> None:
+    reason = (
+        str(error.response.get("error")) if isinstance(error, SlackApiError) else "internal_error"
+    )
+    try:
+        language = user_language(runtime, client, team_id, user_id)
+    except Exception:
+        language = runtime.settings.default_language
+    try:
+        tell_user(
+            client,
+            channel_id,
+            user_id,
+            translate(language, "error.unexpected", error=reason),
+            respond=kwargs.get("respond"),
+        )
+    except Exception:
+        log.exception("could not tell %s about the failure", user_id)
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    event = body.get("event") or {}
+    channel = body.get("channel_id") or event.get("channel") or event.get("item", {}).get("channel")
+    if not channel and isinstance(body.get("channel"), dict):
+        channel = body["channel"].get("id")
+    return str(channel) if channel else None
+
+
+def _user_of(body: dict[str, Any]) -> str | None:
+    user = body.get("user_id") or (body.get("event") or {}).get("user")
+    if not user and isinstance(body.get("user"), dict):
+        user = body["user"].get("id")
+    return str(user) if user else None

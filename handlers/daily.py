@@ -1,0 +1,239 @@
+"""Slack listeners of the Daily: `/daily`, its modals, the prompt's button, thread replies."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.daily import render, service
+from bot.daily.parse import (
+    Away,
+    DailyFields,
+    Help,
+    Invalid,
+    OpenModal,
+    Settings,
+    Skip,
+    Update,
+    parse_daily_command,
+    parse_update_text,
+)
+from bot.daily.settings_form import SettingsError, validate_settings
+from bot.i18n import translate
+from bot.members import user_language
+from bot.runtime import Runtime
+from bot.text import decode_slack_text
+from handlers.common import report_failures, tell_user, workspace_id
+from storage import daily as store
+from storage.channels import update_channel
+from storage.db import transaction
+
+
+def register(app: App, runtime: Runtime) -> None:
+    reporting = report_failures(runtime)
+
+    @app.command("/daily")
+    @reporting
+    def daily_command(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        ack()
+        team_id, channel_id, user_id = (
+            workspace_id(body, context),
+            body["channel_id"],
+            body["user_id"],
+        )
+        config = service.channel_config(runtime, team_id, channel_id)
+        language = user_language(runtime, client, team_id, user_id)
+        command = parse_daily_command(
+            decode_slack_text(body.get("text", "")), service.local_day(runtime, config)
+        )
+
+        def tell(key: str, **values: Any) -> None:
+            tell_user(client, channel_id, user_id, translate(language, key, **values), respond)
+
+        match command:
+            case Help():
+                tell("daily.help")
+            case Invalid(error=error, detail=detail):
+                tell(error, detail=detail)
+            case OpenModal():
+                _open_update_modal(runtime, client, config, user_id, language, body["trigger_id"])
+            case Settings():
+                client.views_open(
+                    trigger_id=body["trigger_id"],
+                    view=render.settings_modal(language, channel_id, _settings_form(config)),
+                )
+            case Skip(reason=reason):
+                day = service.current_daily_day(runtime, config)
+                _store_absence(runtime, team_id, user_id, "skip", day, day, channel_id, reason)
+                tell("daily.ack.skip", reason=f" ({reason})" if reason else "")
+            case Away(start=start, end=end):
+                _store_absence(runtime, team_id, user_id, "away", start, end, None, None)
+                if start == end:
+                    tell("daily.ack.away_one_day", start=render.long_date(start, language))
+                else:
+                    tell(
+                        "daily.ack.away",
+                        start=render.long_date(start, language),
+                        end=render.long_date(end, language),
+                    )
+            case Update(fields=fields):
+                result = service.submit_update(runtime, client, config, user_id, fields)
+                tell("daily.ack.edited" if result.edited else "daily.ack.posted")
+
+    @app.action(render.OPEN_MODAL_ACTION)
+    @reporting
+    def open_modal_button(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        config = service.channel_config(runtime, team_id, body["channel"]["id"])
+        language = user_language(runtime, client, team_id, user_id)
+        _open_update_modal(runtime, client, config, user_id, language, body["trigger_id"])
+
+    @app.view(render.UPDATE_MODAL)
+    @reporting
+    def update_submitted(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        ack()
+        view = body["view"]
+        modal_context = render.UpdateModalContext.decode(view["private_metadata"])
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        values = view["state"]["values"]
+        fields = DailyFields(
+            plan=_clean(render.bk.input_value(values, "plan")),
+            highlight=_clean(render.bk.input_value(values, "highlight")),
+            impediment=_clean(render.bk.input_value(values, "impediment")),
+        )
+        config = service.channel_config(runtime, team_id, modal_context.channel_id)
+        # The modal shows every field, so an emptied field is meant to be empty, not kept.
+        result = service.submit_update(
+            runtime, client, config, user_id, fields, day=modal_context.day, replace=True
+        )
+        language = user_language(runtime, client, team_id, user_id)
+        key = "daily.ack.edited" if result.edited else "daily.ack.posted"
+        tell_user(client, config.channel_id, user_id, translate(language, key))
+
+    @app.view(render.SETTINGS_MODAL)
+    @reporting
+    def settings_submitted(
+        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        view = body["view"]
+        answers = render.settings_from_values(view["state"]["values"])
+        language = answers.get("language") or runtime.settings.default_language
+        try:
+            form = validate_settings(answers)
+        except SettingsError as problem:
+            ack(
+                response_action="errors",
+                errors={problem.block_id: translate(language, problem.message_key)},
+            )
+            return
+        ack()
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        channel_id = json.loads(view["private_metadata"])["channel"]
+        with transaction(runtime.sessions) as session:
+            update_channel(session, team_id, channel_id, **form.as_columns())
+        user_lang = user_language(runtime, client, team_id, user_id)
+        tell_user(client, channel_id, user_id, form.confirmation(user_lang))
+
+    @app.event({"type": "message"})
+    @reporting
+    def thread_reply(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        reply = _reply_in_thread(event)
+        if reply is None:
+            return
+        team_id = workspace_id(body)
+        with transaction(runtime.sessions) as session:
+            daily = store.daily_by_prompt_ts(session, team_id, event["channel"], reply["thread_ts"])
+        if daily is None:
+            return
+        fields = parse_update_text(decode_slack_text(reply.get("text", "")))
+        if fields.is_empty:
+            return
+        config = service.channel_config(runtime, team_id, event["channel"])
+        service.submit_update(
+            runtime,
+            client,
+            config,
+            reply["user"],
+            fields,
+            day=daily.local_date,
+            reply_ts=reply["ts"],
+        )
+
+
+def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A member's own reply in some thread (new or edited), or None for anything else."""
+    subtype = event.get("subtype")
+    message = event.get("message") if subtype == "message_changed" else event
+    if subtype not in (None, "thread_broadcast", "message_changed") or not message:
+        return None
+    if message.get("bot_id") or not message.get("user") or not message.get("thread_ts"):
+        return None
+    if message.get("thread_ts") == message.get("ts"):
+        return None
+    return message
+
+
+def _clean(value: str | None) -> str | None:
+    return value.strip() or None if value else None
+
+
+def _open_update_modal(
+    runtime: Runtime,
+    client: WebClient,
+    config: service.ChannelConfig,
+    user_id: str,
+    language: str,
+    trigger_id: str,
+) -> None:
+    day = service.current_daily_day(runtime, config)
+    current = service.current_fields(runtime, config, user_id)
+    modal_context = render.UpdateModalContext(channel_id=config.channel_id, day=day)
+    client.views_open(
+        trigger_id=trigger_id, view=render.update_modal(language, modal_context, current)
+    )
+
+
+def _settings_form(config: service.ChannelConfig) -> render.SettingsForm:
+    schedule = config.schedule
+    return render.SettingsForm(
+        weekdays=schedule.weekdays,
+        prompt_at=schedule.prompt_at,
+        reminder_at=schedule.reminder_at,
+        summary_at=schedule.summary_at,
+        timezone=schedule.timezone,
+        language=config.language,
+    )
+
+
+def _store_absence(
+    runtime: Runtime,
+    team_id: str,
+    user_id: str,
+    kind: str,
+    start: date,
+    end: date,
+    channel_id: str | None,
+    reason: str | None,
+) -> None:
+    with transaction(runtime.sessions) as session:
+        store.add_absence(
+            session,
+            team_id,
+            user_id,
+            kind=kind,
+            start=start,
+            end=end,
+            channel_id=channel_id,
+            reason=reason,
+        )

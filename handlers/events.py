@@ -1,0 +1,59 @@
+"""Cross-cutting listeners: event deduplication, channel membership, error logging."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.request import BoltRequest
+
+from bot.runtime import Runtime
+from handlers.common import workspace_id
+from storage.channels import set_channel_active
+from storage.db import transaction
+from storage.events import first_delivery
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.middleware
+    def drop_repeated_events(
+        req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        """Slack redelivers an event it thinks was lost; the database remembers event ids."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with transaction(runtime.sessions) as session:
+                is_new = first_delivery(session, workspace_id(body), str(event_id))
+            if not is_new:
+                log.info(
+                    "dropping repeated event %s (retry %s)",
+                    event_id,
+                    req.headers.get("x-slack-retry-num"),
+                )
+                return BoltResponse(status=200, body="")
+        return next()
+
+    @app.event("member_joined_channel")
+    def bot_joined(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        if event.get("user") == context.bot_user_id:
+            with transaction(runtime.sessions) as session:
+                set_channel_active(session, workspace_id(body), event["channel"], True)
+
+    @app.event("channel_left")
+    @app.event("group_left")
+    def bot_left(body: dict[str, Any], event: dict[str, Any]) -> None:
+        with transaction(runtime.sessions) as session:
+            set_channel_active(session, workspace_id(body), event["channel"], False)
+
+    @app.error
+    def log_unhandled(error: Exception, body: dict[str, Any]) -> None:
+        log.error(
+            "unhandled error for %s request (team=%s)",
+            body.get("type") or body.get("command"),
+            workspace_id(body),
+            exc_info=error,
+        )

@@ -1,0 +1,1 @@
+"""Persistence: engine, models, one repository module per pillar, Alembic migrations."""

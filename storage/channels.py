@@ -1,0 +1,47 @@
+"""Channels Redthread works in and their settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.db import insert_if_absent
+from storage.models import Channel
+
+
+def get_or_create_channel(session: Session, team_id: str, channel_id: str) -> Channel:
+    insert_if_absent(
+        session, Channel.__table__, {"team_id": team_id, "channel_id": channel_id, "active": True}
+    )
+    channel = session.scalars(
+        select(Channel).where(Channel.team_id == team_id, Channel.channel_id == channel_id)
+    ).one()
+    return channel
+
+
+def find_channel(session: Session, team_id: str, channel_id: str) -> Channel | None:
+    return session.scalars(
+        select(Channel).where(Channel.team_id == team_id, Channel.channel_id == channel_id)
+    ).one_or_none()
+
+
+def active_channels(session: Session) -> Sequence[Channel]:
+    """Across workspaces on purpose: the clock serves every installed workspace."""
+    return session.scalars(select(Channel).where(Channel.active.is_(True))).all()
+
+
+def update_channel(session: Session, team_id: str, channel_id: str, **changes: Any) -> Channel:
+    channel = get_or_create_channel(session, team_id, channel_id)
+    for name, value in changes.items():
+        if not hasattr(Channel, name):
+            raise AttributeError(f"channels has no column {name}")
+        setattr(channel, name, value)
+    return channel
+
+
+def set_channel_active(session: Session, team_id: str, channel_id: str, active: bool) -> None:
+    channel = get_or_create_channel(session, team_id, channel_id)
+    channel.active = active

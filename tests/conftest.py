@@ -1,0 +1,140 @@
+"""One fixture builds the real app against the fake Slack and a fresh database.
+
+End-to-end tests run on SQLite always and on PostgreSQL too when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import build_app
+from bot.runtime import Runtime, build_runtime
+from bot.server import make_wsgi_app
+from bot.settings import Settings, load_settings
+from tests.fakeslack import FakeSlack, SlackDriver
+from tests.support import FrozenClock, ServedApp, TrackingExecutor
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
+TEAM = "T0001"
+CHANNEL = "C0001"
+# A Wednesday, between the default Daily days (Monday and Thursday).
+DEFAULT_NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    return (
+        url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if url.startswith("postgresql://")
+        else url
+    )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'redthread.db'}"
+        return
+    base_url = _postgres_url()
+    if base_url is None:
+        pytest.skip("TEST_DATABASE_URL not set")
+    # A schema per test keeps tests independent without creating databases.
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base_url else "?"
+    yield f"{base_url}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.start()
+    fake.add_user("U0001", name="Anna", locale="en-US")
+    fake.add_user("U0002", name="Ben", locale="de-DE")
+    fake.add_user("U0003", name="Carla", locale="en-GB")
+    fake.add_user("UHELPER", name="Helper bot", is_bot=True)
+    fake.add_user("UGONE", name="Former colleague", deleted=True)
+    fake.set_members(CHANNEL, ["U0001", "U0002", "U0003", "UHELPER", "UGONE", "UBOT"])
+    yield fake
+    fake.stop()
+
+
+def make_settings(database_url: str, fake: FakeSlack, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": BOT_TOKEN,
+        "slack_signing_secret": SIGNING_SECRET,
+        "database_url": database_url,
+        "slack_api_url": fake.url,
+        "default_timezone": "Europe/Berlin",
+        "default_language": "en",
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class BotUnderTest:
+    fake: FakeSlack
+    slack: SlackDriver
+    runtime: Runtime
+    clock: FrozenClock
+    listeners: TrackingExecutor
+    url: str
+
+    def settle(self) -> None:
+        """Wait until every listener has finished its work after the ack."""
+        self.listeners.wait_idle()
+        assert not self.listeners.errors, self.listeners.errors
+
+    def command(self, command: str, text: str = "", **kwargs: Any) -> Any:
+        response = self.slack.command(command=command, text=text, **kwargs)
+        assert response.status == 200, response.body
+        self.settle()
+        return response
+
+    def event(self, event: dict[str, Any], **kwargs: Any) -> Any:
+        response = self.slack.event(event, **kwargs)
+        assert response.status == 200, response.body
+        self.settle()
+        return response
+
+
+@pytest.fixture
+def bot(database_url: str, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
+    runtime = build_runtime(make_settings(database_url, fake_slack))
+    clock = FrozenClock(DEFAULT_NOW)
+    runtime.now = clock
+    listeners = TrackingExecutor()
+    app = build_app(runtime, listener_executor=listeners)
+    served = ServedApp(make_wsgi_app(app, runtime))
+    yield BotUnderTest(
+        fake=fake_slack,
+        slack=SlackDriver(
+            served.url, SIGNING_SECRET, team_id=TEAM, response_url_base=fake_slack.hooks_url
+        ),
+        runtime=runtime,
+        clock=clock,
+        listeners=listeners,
+        url=served.url,
+    )
+    served.stop()
+    listeners.shutdown(wait=True)
+    runtime.engine.dispose()
+    assert not fake_slack.rejected, f"the bot made calls Slack would reject: {fake_slack.rejected}"
