@@ -68,7 +68,7 @@ def _claim(
 ) -> bool:
     claimed = getattr(Daily, claimed_column)
     done = getattr(Daily, done_column)
-    result = session.execute(
+    claimed_row = session.execute(
         update(Daily)
         .where(
             Daily.id == daily_id,
@@ -76,9 +76,10 @@ def _claim(
             or_(claimed.is_(None), claimed < now - CLAIM_LEASE),
         )
         .values({claimed_column: now})
+        .returning(Daily.id)
         .execution_options(synchronize_session=False)
-    )
-    return getattr(result, "rowcount", 0) == 1
+    ).first()
+    return claimed_row is not None
 
 
 def claim_prompt(session: Session, daily_id: int, now: datetime) -> bool:

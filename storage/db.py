@@ -79,6 +79,11 @@ def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bo
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    statement = dialect_insert(table).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0) == 1)
+    statement = (
+        dialect_insert(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        # rowcount is not reliable here (psycopg reports -1), a returned row is.
+        .returning(*table.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None
