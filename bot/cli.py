@@ -10,8 +10,10 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
+from slack_sdk.errors import SlackApiError
+
 from bot.runtime import Runtime, build_runtime
-from bot.settings import SettingsError, load_settings, require
+from bot.settings import Settings, SettingsError, load_settings, require
 
 log = logging.getLogger("bot")
 JOB_NAMES = ("daily-prompt", "daily-reminder", "daily-summary", "weekly-call", "weekly-agenda")
@@ -54,10 +56,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"redthread: {error}", file=sys.stderr)
         return 2
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code not in TOKEN_ERRORS:
+            raise
+        print(f"redthread: SLACK_BOT_TOKEN: Slack rejected the token ({code})", file=sys.stderr)
+        return 2
 
 
 class CommandError(Exception):
     """A usage problem the user can fix; printed as one line, exit status 2."""
+
+
+# Slack's answers to a bot token it does not accept: a setting problem, not a crash.
+TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+)
+
+
+def _build_runtime(settings: Settings) -> Runtime:
+    """The runtime, after checking that DATABASE_URL opens (a bad path or host is a setting)."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise SettingsError(f"DATABASE_URL: cannot open the database ({reason})") from None
+    finally:
+        engine.dispose()
+    return build_runtime(settings)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -70,7 +102,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     settings = load_settings()
     if args.command == "db":
-        build_runtime(settings)
+        _build_runtime(settings)
         print("database is up to date")
         return 0
     if args.command == "serve":
@@ -78,18 +110,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "clock":
         if not settings.oauth_enabled:
             require(settings, "SLACK_BOT_TOKEN")
-        return _clock(build_runtime(settings))
+        return _clock(_build_runtime(settings))
     if args.command == "run":
-        return _run_job(build_runtime(settings), args)
+        return _run_job(_build_runtime(settings), args)
     if args.command == "export":
         from bot.privacy import export_team
 
-        print(export_team(build_runtime(settings), args.team))
+        print(export_team(_build_runtime(settings), args.team))
         return 0
     if args.command == "forget":
         from bot.privacy import forget_user
 
-        counts = forget_user(build_runtime(settings), args.user, args.team)
+        counts = forget_user(_build_runtime(settings), args.user, args.team)
         print(", ".join(f"{table}: {count}" for table, count in counts.items()) or "nothing stored")
         return 0
     return _socket_mode(settings)
@@ -102,7 +134,7 @@ def _serve(settings: object) -> int:
 
     assert isinstance(settings, Settings)
     require(settings, "SLACK_SIGNING_SECRET")
-    build_runtime(settings)  # migrate once, before the workers fork
+    _build_runtime(settings)  # migrate once, before the workers fork
 
     def load_app():  # type: ignore[no-untyped-def]
         runtime = build_runtime(settings, migrate=False)
@@ -161,7 +193,7 @@ def _socket_mode(settings: object) -> int:
 
     assert isinstance(settings, Settings)
     require(settings, "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
-    runtime = build_runtime(settings)
+    runtime = _build_runtime(settings)
     app = build_app(runtime, socket_mode=True)
     scheduler = BackgroundScheduler(timezone="UTC")
     add_clock_jobs(scheduler, runtime)

@@ -40,9 +40,10 @@ def forget_user(runtime: Runtime, user_id: str, team_id: str | None = None) -> d
     counts: dict[str, int] = {}
     with transaction(runtime.sessions) as session:
         for model in PERSONAL_TABLES:
-            statement = delete(model).where(model.user_id == user_id)
+            table = Base.metadata.tables[model.__tablename__]
+            statement = delete(table).where(table.c.user_id == user_id)
             if team_id:
-                statement = statement.where(model.team_id == team_id)
+                statement = statement.where(table.c.team_id == team_id)
             result = session.execute(statement)
-            counts[model.__tablename__] = int(getattr(result, "rowcount", 0) or 0)
+            counts[table.name] = int(getattr(result, "rowcount", 0) or 0)
     return {table: count for table, count in counts.items() if count}

@@ -73,13 +73,32 @@ class Runtime:
         return make_web_client(self.settings, self.settings.slack_bot_token)
 
     def single_team_id(self) -> str:
-        """The workspace of SLACK_BOT_TOKEN, for commands where `--team` may be left out."""
+        """The only installed workspace, for commands where `--team` may be left out."""
+        if self._bot_team_id is None and self.settings.oauth_enabled:
+            self._bot_team_id = self._only_installed_team()
         if self._bot_team_id is None:
             if not self.settings.slack_bot_token:
                 raise SettingsError("SLACK_BOT_TOKEN: required when --team is left out")
             client = make_web_client(self.settings, self.settings.slack_bot_token)
             self._bot_team_id = str(client.auth_test()["team_id"])
         return self._bot_team_id
+
+    def _only_installed_team(self) -> str:
+        from sqlalchemy import select
+
+        from storage.models import SLACK_BOTS_TABLE
+
+        with self.engine.connect() as connection:
+            teams = sorted(
+                {
+                    str(team)
+                    for team in connection.scalars(select(SLACK_BOTS_TABLE.c.team_id))
+                    if team
+                }
+            )
+        if len(teams) != 1:
+            raise SettingsError(f"--team: required while {len(teams)} workspaces are installed")
+        return teams[0]
 
     def bot_user_id(self, client: WebClient, team_id: str) -> str:
         """Redthread's own user id in a workspace (it is never counted as a member)."""

@@ -22,7 +22,7 @@ from bot.daily.parse import (
     parse_daily_command,
     parse_update_text,
 )
-from bot.daily.settings_form import SettingsError, validate_settings
+from bot.daily.settings_form import DailySettingsForm, SettingsError, validate_settings
 from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
@@ -204,9 +204,9 @@ def _open_update_modal(
     )
 
 
-def _settings_form(config: service.ChannelConfig) -> render.SettingsForm:
+def _settings_form(config: service.ChannelConfig) -> DailySettingsForm:
     schedule = config.schedule
-    return render.SettingsForm(
+    return DailySettingsForm(
         weekdays=schedule.weekdays,
         prompt_at=schedule.prompt_at,
         reminder_at=schedule.reminder_at,

@@ -13,8 +13,9 @@ from babel.dates import format_date, get_day_names
 from bot import blocks as bk
 from bot.daily.parse import DailyFields
 from bot.daily.rules import DailySummary
+from bot.daily.settings_form import DailySettingsForm
 from bot.i18n import SUPPORTED_LANGUAGES, translate
-from bot.text import escape_for_slack
+from bot.text import escape_for_slack, truncate
 
 UPDATE_MODAL = "daily_update"
 SETTINGS_MODAL = "daily_settings"
@@ -23,8 +24,13 @@ OPEN_MODAL_ACTION = "daily_open_modal"
 Message = tuple[str, list[bk.Block]]
 
 
+DATE_FORMATS = {"en": "EEEE, d MMMM", "de": "EEEE, d. MMMM"}
+# Highlights and impediments are cut so that a big team's summary keeps every name list.
+SUMMARY_ITEM_LIMIT = 600
+
+
 def long_date(day: date, language: str) -> str:
-    return format_date(day, format="EEEE, d MMMM", locale=language)
+    return format_date(day, format=DATE_FORMATS.get(language, DATE_FORMATS["en"]), locale=language)
 
 
 def prompt_message(language: str, day: date, summary: DailySummary | None = None) -> Message:
@@ -44,8 +50,13 @@ def prompt_message(language: str, day: date, summary: DailySummary | None = None
     return translate(language, "daily.prompt.fallback", date=when), blocks
 
 
+def _name(name: str) -> str:
+    """Names come from Slack profiles; even one that looks like a mention must not ping."""
+    return escape_for_slack(name, {})
+
+
 def _names(names: list[str]) -> str:
-    return ", ".join(escape_for_slack(name) for name in names)
+    return ", ".join(_name(name) for name in names)
 
 
 def _status_line(language: str, summary: DailySummary) -> str:
@@ -63,7 +74,7 @@ def update_message(
     language: str, author: str, fields: DailyFields, names: Mapping[str, str]
 ) -> Message:
     """The bot's reply showing one member's update; it names the author without pinging."""
-    lines = [f"*{escape_for_slack(author)}*"]
+    lines = [f"*{_name(author)}*"]
     for key, value in (
         ("daily.field.plan", fields.plan),
         ("daily.field.highlight", fields.highlight),
@@ -71,28 +82,21 @@ def update_message(
     ):
         if value:
             lines.append(f"*{translate(language, key)}:* {escape_for_slack(value, names)}")
-    return translate(language, "daily.update.fallback", name=author), bk.sections(lines)
+    return translate(language, "daily.update.fallback", name=_name(author)), bk.sections(lines)
 
 
 def summary_message(language: str, summary: DailySummary, names: Mapping[str, str]) -> Message:
+    """Who posted, who is away and who has not posted come first: they must always fit."""
     lines = [f"*{translate(language, 'daily.summary.title')}*"]
     if summary.posted:
         lines.append(translate(language, "daily.summary.posted", names=_names(summary.posted)))
     else:
         lines.append(translate(language, "daily.summary.nobody"))
-    for key, items in (
-        ("daily.summary.highlights", summary.highlights),
-        ("daily.summary.impediments", summary.impediments),
-    ):
-        if items:
-            lines.append(translate(language, key))
-            lines.extend(
-                f"• {escape_for_slack(item.name)}: {escape_for_slack(item.text, names)}"
-                for item in items
-            )
     if summary.away:
         away = ", ".join(
-            escape_for_slack(f"{item.name} ({item.text})" if item.text else item.name)
+            f"{_name(item.name)} ({escape_for_slack(item.text, names)})"
+            if item.text
+            else _name(item.name)
             for item in summary.away
         )
         lines.append(translate(language, "daily.summary.away", names=away))
@@ -100,6 +104,17 @@ def summary_message(language: str, summary: DailySummary, names: Mapping[str, st
         lines.append(
             translate(language, "daily.summary.not_posted", names=_names(summary.not_posted))
         )
+    for key, items in (
+        ("daily.summary.highlights", summary.highlights),
+        ("daily.summary.impediments", summary.impediments),
+    ):
+        if items:
+            lines.append(translate(language, key))
+            lines.extend(
+                f"• {_name(item.name)}: "
+                f"{truncate(escape_for_slack(item.text, names), SUMMARY_ITEM_LIMIT)}"
+                for item in items
+            )
     fallback = translate(language, "daily.summary.fallback", count=len(summary.posted))
     return fallback, bk.limit_blocks(bk.sections(lines))
 
@@ -149,17 +164,7 @@ def update_modal(
     )
 
 
-@dataclass(frozen=True)
-class SettingsForm:
-    weekdays: frozenset[int]
-    prompt_at: time
-    reminder_at: time
-    summary_at: time
-    timezone: str
-    language: str
-
-
-def settings_modal(language: str, channel_id: str, current: SettingsForm) -> bk.Block:
+def settings_modal(language: str, channel_id: str, current: DailySettingsForm) -> bk.Block:
     day_names = get_day_names("wide", locale=language)
     day_options = [bk.option(str(day_names[day]), str(day)) for day in range(7)]
     language_options = [

@@ -161,19 +161,27 @@ def submit_update(
         if posted_ts:
             client.chat_update(channel=config.channel_id, ts=posted_ts, text=text, blocks=blocks)
         else:
-            response = client.chat_postMessage(
-                channel=config.channel_id,
-                thread_ts=daily.prompt_ts,
-                text=text,
-                blocks=blocks,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            new_post_ts = _reply_in_thread(client, config, daily, text, blocks)
             with transaction(runtime.sessions) as session:
-                store.record_update_post(session, update_id, str(response["ts"]))
+                store.record_update_post(session, update_id, new_post_ts)
     if daily.summary_ts:
         refresh_summary(runtime, client, config, daily)
     return SubmitResult(daily=daily, edited=edited)
+
+
+def _reply_in_thread(
+    client: WebClient, config: ChannelConfig, daily: Daily, text: str, blocks: list[dict]
+) -> str:
+    """Post in the Daily's thread; user text may hold prospects' URLs, so never unfurl."""
+    response = client.chat_postMessage(
+        channel=config.channel_id,
+        thread_ts=daily.prompt_ts,
+        text=text,
+        blocks=blocks,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    return str(response["ts"])
 
 
 def _mentioned(fields: DailyFields) -> list[str]:
@@ -219,20 +227,13 @@ def post_summary(runtime: Runtime, client: WebClient, config: ChannelConfig, day
         runtime, client, config, daily
     )
     try:
-        response = client.chat_postMessage(
-            channel=config.channel_id,
-            thread_ts=daily.prompt_ts,
-            text=summary_text,
-            blocks=summary_blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        summary_ts = _reply_in_thread(client, config, daily, summary_text, summary_blocks)
     except SlackApiError:
         with transaction(runtime.sessions) as session:
             store.release_claim(session, daily.id, "summary_claimed_at")
         raise
     with transaction(runtime.sessions) as session:
-        store.record_summary(session, daily.id, str(response["ts"]))
+        store.record_summary(session, daily.id, summary_ts)
     client.chat_update(
         channel=config.channel_id, ts=str(daily.prompt_ts), text=prompt_text, blocks=prompt_blocks
     )
@@ -272,12 +273,9 @@ def _render_summary(
             ).items()
         }
     people = {*members, *(facts.user_id for facts in updates), *absences}
-    mentioned = _mentioned(
-        DailyFields(
-            None,
-            " ".join(f.highlight or "" for f in updates),
-            " ".join(f.impediment or "" for f in updates),
-        )
+    texts = [*(f.highlight or "" for f in updates), *(f.impediment or "" for f in updates)]
+    mentioned = mentioned_user_ids(
+        " ".join([*texts, *(reason or "" for reason in absences.values())])
     )
     names = display_names(runtime, client, config.team_id, [*people, *mentioned])
     summary = summarise(updates, members, absences, names)

@@ -1,0 +1,160 @@
+"""Translations: en.po and de.po in step, every key the code uses present, placeholders intact."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import (
+    CATALOG_DIR,
+    SUPPORTED_LANGUAGES,
+    language_for_locale,
+    message_keys,
+    translate,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIRS = ["bot", "handlers", "schedules", "storage"]
+# A message key in a plain (not f-) string literal: "daily.prompt.title", 'error.unexpected'.
+KEY_PREFIXES = ("daily", "weekly", "prospect", "radar", "error", "language", "common", "help")
+KEY_LITERAL = re.compile(
+    r"(?<![\w\"'])(?P<quote>[\"'])(?P<key>(?:"
+    + "|".join(KEY_PREFIXES)
+    + r")(?:\.[a-z][a-z0-9_]*)+)(?P=quote)"
+)
+NOT_KEYS = re.compile(r"\.(py|po|json|md|txt|csv|db)$")
+
+
+def placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+def keys_used_in_source() -> dict[str, list[str]]:
+    """Message key -> where it is used, from the string literals of the shipped packages."""
+    used: dict[str, list[str]] = {}
+    for directory in SOURCE_DIRS:
+        for path in sorted((ROOT / directory).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            for match in KEY_LITERAL.finditer(source):
+                key = match.group("key")
+                if NOT_KEYS.search(key):
+                    continue
+                line = source.count("\n", 0, match.start()) + 1
+                used.setdefault(key, []).append(f"{path.relative_to(ROOT)}:{line}")
+    return used
+
+
+def test_the_source_scan_finds_the_keys_it_is_meant_to_find() -> None:
+    """Guards the regex: if it found nothing, the next test would pass vacuously."""
+    used = keys_used_in_source()
+    assert "daily.prompt.title" in used
+    assert "error.unexpected" in used
+    assert "daily.settings.error.no_days" in used
+    assert not any("{" in key for key in used)
+
+
+def test_both_catalogs_have_exactly_the_same_keys() -> None:
+    english, german = message_keys("en"), message_keys("de")
+    assert english, "en.po is empty or unreadable"
+    assert sorted(english - german) == [], "missing in de.po"
+    assert sorted(german - english) == [], "missing in en.po"
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_no_key_is_defined_twice_in_a_catalog(language: str) -> None:
+    """A duplicate msgid silently wins over the other one when the catalog is read."""
+    text = (CATALOG_DIR / f"{language}.po").read_text(encoding="utf-8")
+    ids = re.findall(r'^msgid "(.+)"$', text, flags=re.MULTILINE)
+    duplicates = sorted({key for key in ids if ids.count(key) > 1})
+    assert duplicates == []
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_key_used_in_the_code_is_in_the_catalog(language: str) -> None:
+    keys = message_keys(language)
+    missing = {key: where for key, where in keys_used_in_source().items() if key not in keys}
+    assert missing == {}
+
+
+def test_every_supported_language_has_a_name_for_the_settings_menu() -> None:
+    """`language.{code}` is built with an f-string, so the source scan cannot see it."""
+    for language in SUPPORTED_LANGUAGES:
+        keys = message_keys(language)
+        for code in SUPPORTED_LANGUAGES:
+            assert f"language.{code}" in keys
+
+
+def test_every_key_has_the_same_placeholders_in_english_and_german() -> None:
+    mismatched = {
+        key: (placeholders(translate("en", key)), placeholders(translate("de", key)))
+        for key in message_keys("en") & message_keys("de")
+        if placeholders(translate("en", key)) != placeholders(translate("de", key))
+    }
+    assert mismatched == {}
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_every_message_formats_with_its_placeholders(language: str) -> None:
+    """A stray `{` or `}` would make translate() raise at the moment a user needs the text."""
+    for key in message_keys(language):
+        raw = translate(language, key)
+        try:
+            names = placeholders(raw)
+        except ValueError as error:
+            pytest.fail(f"{language}.po {key}: {error}")
+        formatted = translate(language, key, **dict.fromkeys(names, "X"))
+        assert "{" not in formatted.replace("{{", ""), (key, formatted)
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_no_message_is_left_empty(language: str) -> None:
+    """An empty msgstr falls back silently to English (or to the key) in front of users."""
+    with (CATALOG_DIR / f"{language}.po").open("rb") as po_file:
+        catalog = read_po(po_file)
+    empty = sorted(str(message.id) for message in catalog if message.id and not message.string)
+    assert empty == []
+
+
+def test_german_is_really_translated() -> None:
+    assert translate("de", "daily.summary.title") != translate("en", "daily.summary.title")
+    assert translate("de", "daily.modal.cancel") == "Abbrechen"
+
+
+def test_translate_fills_in_placeholders() -> None:
+    assert translate("en", "daily.update.fallback", name="Anna") == "Daily update from Anna"
+    assert translate("de", "daily.update.fallback", name="Anna") == "Daily-Update von Anna"
+
+
+def test_an_unknown_key_shows_the_key_rather_than_failing() -> None:
+    assert translate("de", "daily.no.such.key") == "daily.no.such.key"
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("de-DE", "de"),
+        ("de-AT", "de"),
+        ("de-CH", "de"),
+        ("DE-de", "de"),
+        ("en-GB", "en"),
+        ("en-US", "en"),
+    ],
+)
+def test_slack_locales_map_to_the_supported_language(locale: str, expected: str) -> None:
+    assert language_for_locale(locale, fallback="en") == expected
+    other = "en" if expected == "de" else "de"
+    assert language_for_locale(locale, fallback=other) == expected
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "es-ES", "ja-JP", "", None])
+@pytest.mark.parametrize("fallback", SUPPORTED_LANGUAGES)
+def test_other_locales_get_the_fallback_language(locale: str | None, fallback: str) -> None:
+    assert language_for_locale(locale, fallback=fallback) == fallback
+
+
+def test_an_unsupported_fallback_becomes_english() -> None:
+    assert language_for_locale("fr-FR", fallback="fr") == "en"
