@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from concurrent.futures import Executor
+import os
+import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -25,11 +28,32 @@ BOT_SCOPES = [
 ]
 
 
+AFTER_ACK_THREADS = 4
+# Work after the ack runs at a lower OS priority than the request threads that ack, so under
+# load the CPU goes to acknowledging first (Linux schedules threads individually).
+AFTER_ACK_NICENESS = 10
+
+
+def _lower_thread_priority() -> None:
+    # Elsewhere than Linux, or where not permitted, the threads keep the normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_ACK_NICENESS)
+
+
+def after_ack_executor() -> Executor:
+    return ThreadPoolExecutor(
+        max_workers=AFTER_ACK_THREADS,
+        thread_name_prefix="after-ack",
+        initializer=_lower_thread_priority,
+    )
+
+
 def build_app(
     runtime: Runtime, *, socket_mode: bool = False, listener_executor: Executor | None = None
 ) -> App:
     """Socket Mode requests come over an authenticated socket, so they need no signing secret."""
     settings = runtime.settings
+    listener_executor = listener_executor or after_ack_executor()
     if not settings.slack_signing_secret and not socket_mode:
         raise SettingsError("SLACK_SIGNING_SECRET: required for this command but not set")
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
@@ -48,7 +72,7 @@ def build_app(
                     expiration_seconds=600, engine=runtime.engine
                 ),
             ),
-            process_before_response=False,
+            process_before_response=True,
             listener_executor=listener_executor,
         )
     else:
@@ -56,9 +80,10 @@ def build_app(
             raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")
         app = App(
             signing_secret=settings.slack_signing_secret or "",
-            token=settings.slack_bot_token,
             client=client,
-            process_before_response=False,
+            # Listeners ack synchronously in the request thread and hand their work to lazy
+            # functions; a busy executor then slows the work, never the ack.
+            process_before_response=True,
             # auth.test at start-up would make the app unusable while Slack is unreachable;
             # Bolt verifies the token on the first request instead.
             token_verification_enabled=False,

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -30,6 +30,11 @@ def workspace_id(body: dict[str, Any], context: BoltContext | None = None) -> st
     if isinstance(team, dict) and team.get("id"):
         return str(team["id"])
     return str(body.get("team_id") or body.get("user", {}).get("team_id") or "")
+
+
+def acknowledge(ack: Ack) -> None:
+    """The synchronous part of a listener: Slack gets its answer before any work starts."""
+    ack()
 
 
 def tell_user(

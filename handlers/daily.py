@@ -27,7 +27,7 @@ from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
 from bot.text import decode_slack_text
-from handlers.common import report_failures, tell_user, workspace_id
+from handlers.common import acknowledge, report_failures, tell_user, workspace_id
 from storage import daily as store
 from storage.channels import update_channel
 from storage.db import transaction
@@ -36,12 +36,9 @@ from storage.db import transaction
 def register(app: App, runtime: Runtime) -> None:
     reporting = report_failures(runtime)
 
-    @app.command("/daily")
-    @reporting
     def daily_command(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        ack()
         team_id, channel_id, user_id = (
             workspace_id(body, context),
             body["channel_id"],
@@ -86,23 +83,13 @@ def register(app: App, runtime: Runtime) -> None:
                 result = service.submit_update(runtime, client, config, user_id, fields)
                 tell("daily.ack.edited" if result.edited else "daily.ack.posted")
 
-    @app.action(render.OPEN_MODAL_ACTION)
-    @reporting
-    def open_modal_button(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
+    def open_modal_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
         config = service.channel_config(runtime, team_id, body["channel"]["id"])
         language = user_language(runtime, client, team_id, user_id)
         _open_update_modal(runtime, client, config, user_id, language, body["trigger_id"])
 
-    @app.view(render.UPDATE_MODAL)
-    @reporting
-    def update_submitted(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        ack()
+    def update_submitted(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = body["view"]
         modal_context = render.UpdateModalContext.decode(view["private_metadata"])
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
@@ -121,16 +108,12 @@ def register(app: App, runtime: Runtime) -> None:
         key = "daily.ack.edited" if result.edited else "daily.ack.posted"
         tell_user(client, config.channel_id, user_id, translate(language, key))
 
-    @app.view(render.SETTINGS_MODAL)
-    @reporting
-    def settings_submitted(
-        ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-    ) -> None:
-        view = body["view"]
-        answers = render.settings_from_values(view["state"]["values"])
+    def check_settings(ack: Ack, body: dict[str, Any]) -> None:
+        """Validation answers in the ack itself, so Slack shows the error on the field."""
+        answers = render.settings_from_values(body["view"]["state"]["values"])
         language = answers.get("language") or runtime.settings.default_language
         try:
-            form = validate_settings(answers)
+            validate_settings(answers)
         except SettingsError as problem:
             ack(
                 response_action="errors",
@@ -138,6 +121,13 @@ def register(app: App, runtime: Runtime) -> None:
             )
             return
         ack()
+
+    def save_settings(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        view = body["view"]
+        try:
+            form = validate_settings(render.settings_from_values(view["state"]["values"]))
+        except SettingsError:
+            return  # answered in check_settings
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
         channel_id = json.loads(view["private_metadata"])["channel"]
         with transaction(runtime.sessions) as session:
@@ -145,8 +135,6 @@ def register(app: App, runtime: Runtime) -> None:
         user_lang = user_language(runtime, client, team_id, user_id)
         tell_user(client, channel_id, user_id, form.confirmation(user_lang))
 
-    @app.event({"type": "message"})
-    @reporting
     def thread_reply(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         reply = _reply_in_thread(event)
         if reply is None:
@@ -169,6 +157,14 @@ def register(app: App, runtime: Runtime) -> None:
             day=daily.local_date,
             reply_ts=reply["ts"],
         )
+
+    # Each listener acks synchronously and does its work afterwards in Bolt's executor, so a
+    # slow or rate-limited Web API call never delays another request's ack.
+    app.command("/daily")(ack=acknowledge, lazy=[reporting(daily_command)])
+    app.action(render.OPEN_MODAL_ACTION)(ack=acknowledge, lazy=[reporting(open_modal_button)])
+    app.view(render.UPDATE_MODAL)(ack=acknowledge, lazy=[reporting(update_submitted)])
+    app.view(render.SETTINGS_MODAL)(ack=check_settings, lazy=[reporting(save_settings)])
+    app.event({"type": "message"})(ack=acknowledge, lazy=[reporting(thread_reply)])
 
 
 def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 
 from bot.runtime import Runtime
-from handlers.common import workspace_id
+from handlers.common import acknowledge, workspace_id
 from storage.channels import set_channel_active
 from storage.db import transaction
 from storage.events import first_delivery
@@ -37,17 +37,18 @@ def register(app: App, runtime: Runtime) -> None:
                 return BoltResponse(status=200, body="")
         return next()
 
-    @app.event("member_joined_channel")
     def bot_joined(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
         if event.get("user") == context.bot_user_id:
             with transaction(runtime.sessions) as session:
                 set_channel_active(session, workspace_id(body), event["channel"], True)
 
-    @app.event("channel_left")
-    @app.event("group_left")
     def bot_left(body: dict[str, Any], event: dict[str, Any]) -> None:
         with transaction(runtime.sessions) as session:
             set_channel_active(session, workspace_id(body), event["channel"], False)
+
+    app.event("member_joined_channel")(ack=acknowledge, lazy=[bot_joined])
+    for event_type in ("channel_left", "group_left"):
+        app.event(event_type)(ack=acknowledge, lazy=[bot_left])
 
     @app.error
     def log_unhandled(error: Exception, body: dict[str, Any]) -> None:

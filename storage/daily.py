@@ -64,19 +64,24 @@ def daily_by_prompt_ts(session: Session, team_id: str, channel_id: str, ts: str)
 
 
 def _claim(
-    session: Session, daily_id: int, claimed_column: str, done_column: str, now: datetime
+    session: Session,
+    model: type[Daily] | type[DailyUpdate],
+    row_id: int,
+    claimed_column: str,
+    done_column: str,
+    now: datetime,
 ) -> bool:
-    claimed = getattr(Daily, claimed_column)
-    done = getattr(Daily, done_column)
+    claimed = getattr(model, claimed_column)
+    done = getattr(model, done_column)
     claimed_row = session.execute(
-        update(Daily)
+        update(model)
         .where(
-            Daily.id == daily_id,
+            model.id == row_id,
             done.is_(None),
             or_(claimed.is_(None), claimed < now - CLAIM_LEASE),
         )
         .values({claimed_column: now})
-        .returning(Daily.id)
+        .returning(model.id)
         .execution_options(synchronize_session=False)
     ).first()
     return claimed_row is not None
@@ -84,11 +89,20 @@ def _claim(
 
 def claim_prompt(session: Session, daily_id: int, now: datetime) -> bool:
     """True for exactly one caller while the prompt is unposted (two clocks, re-runs, /daily)."""
-    return _claim(session, daily_id, "prompt_claimed_at", "prompt_ts", now)
+    return _claim(session, Daily, daily_id, "prompt_claimed_at", "prompt_ts", now)
 
 
 def claim_summary(session: Session, daily_id: int, now: datetime) -> bool:
-    return _claim(session, daily_id, "summary_claimed_at", "summary_ts", now)
+    return _claim(session, Daily, daily_id, "summary_claimed_at", "summary_ts", now)
+
+
+def claim_update_post(session: Session, update_id: int, now: datetime) -> bool:
+    """True for the one submission that posts the member's reply; the others edit it."""
+    return _claim(session, DailyUpdate, update_id, "post_claimed_at", "posted_ts", now)
+
+
+def get_update(session: Session, update_id: int) -> DailyUpdate:
+    return session.get_one(DailyUpdate, update_id)
 
 
 def record_prompt(session: Session, daily_id: int, ts: str) -> None:
@@ -116,29 +130,40 @@ def updates_of(session: Session, daily_id: int) -> Sequence[DailyUpdate]:
     ).all()
 
 
-def save_update(
-    session: Session,
-    daily: Daily,
-    user_id: str,
+def lock_update(
+    session: Session, daily: Daily, user_id: str, now: datetime
+) -> tuple[DailyUpdate, bool]:
+    """The member's update row, locked for this transaction; True when it was just created.
+
+    The lock makes quick resubmissions merge one after the other instead of losing fields
+    (SQLite gets the same from BEGIN IMMEDIATE).
+    """
+    created = insert_if_absent(
+        session,
+        DailyUpdate.__table__,
+        {"team_id": daily.team_id, "daily_id": daily.id, "user_id": user_id, "created_at": now},
+    )
+    row = session.scalars(
+        select(DailyUpdate)
+        .where(DailyUpdate.daily_id == daily.id, DailyUpdate.user_id == user_id)
+        .with_for_update()
+    ).one()
+    return row, created
+
+
+def write_update(
+    row: DailyUpdate,
     *,
     plan: str | None,
     highlight: str | None,
     impediment: str | None,
     now: datetime,
     reply_ts: str | None = None,
-) -> DailyUpdate:
-    insert_if_absent(
-        session,
-        DailyUpdate.__table__,
-        {"team_id": daily.team_id, "daily_id": daily.id, "user_id": user_id, "created_at": now},
-    )
-    row = find_update(session, daily.id, user_id)
-    assert row is not None
+) -> None:
     row.plan, row.highlight, row.impediment = plan, highlight, impediment
     row.updated_at = now
     if reply_ts is not None:
         row.reply_ts = reply_ts
-    return row
 
 
 def record_update_post(session: Session, update_id: int, ts: str) -> None:

@@ -119,6 +119,8 @@ class DailyUpdate(Base):
     impediment: Mapped[str | None] = mapped_column(Text)
     # The bot's reply that shows this update; edited in place on resubmission.
     posted_ts: Mapped[str | None] = mapped_column(String(32))
+    # Taken before posting that reply, so two quick submissions cannot both post one.
+    post_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The member's own thread reply, when they answered that way.
     reply_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

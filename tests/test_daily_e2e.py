@@ -383,3 +383,24 @@ def _thread_reply(user_id: str, thread_ts: str | None, text: str) -> dict[str, A
         "thread_ts": thread_ts,
         "channel_type": "channel",
     }
+
+
+def test_simultaneous_submissions_of_one_member_post_one_reply(bot: BotUnderTest) -> None:
+    import threading
+
+    bot.clock.set(THURSDAY_MORNING)
+    _run_prompt(bot)
+    texts = ["today: first version", "highlight: second version", "impediment: third version"]
+    senders = [
+        threading.Thread(target=bot.slack.command, kwargs={"command": "/daily", "text": text})
+        for text in texts
+    ]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(10)
+    bot.settle()
+    replies = [c for c in bot.fake.calls_to("chat.postMessage") if "thread_ts" in c.params]
+    assert len(replies) == 1, "one member, one reply in the thread"
+    final = _text_of(bot.fake.calls_to("chat.update")[-1])
+    assert all(part in final for part in ("first version", "second version", "third version"))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import time as time_module
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.daily import render
 from bot.daily.parse import DailyFields
@@ -35,7 +37,7 @@ from storage.db import transaction
 from storage.models import Daily
 
 log = logging.getLogger(__name__)
-PROMPT_WAIT_SECONDS = 10.0
+POST_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,19 @@ def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, da
 
 def _wait_for_prompt(runtime: Runtime, daily_id: int) -> Daily:
     """Another process is posting this prompt right now; its thread is needed for replies."""
-    deadline = time_module.monotonic() + PROMPT_WAIT_SECONDS
+    _wait_for(lambda session: store.get_daily(session, daily_id).prompt_ts, runtime)
+    with transaction(runtime.sessions) as session:
+        return store.get_daily(session, daily_id)
+
+
+def _wait_for(read: Callable[[Session], str | None], runtime: Runtime) -> str | None:
+    """Poll until another process has posted what it claimed (or give up after a while)."""
+    deadline = time_module.monotonic() + POST_WAIT_SECONDS
     while True:
         with transaction(runtime.sessions) as session:
-            daily = store.get_daily(session, daily_id)
-        if daily.prompt_ts or time_module.monotonic() > deadline:
-            return daily
+            value = read(session)
+        if value or time_module.monotonic() > deadline:
+            return value
         time_module.sleep(0.1)
 
 
@@ -139,14 +148,11 @@ def submit_update(
     """Store a member's update and show it in the day's thread, editing instead of reposting."""
     daily = ensure_prompt(runtime, client, config, day or current_daily_day(runtime, config))
     with transaction(runtime.sessions) as session:
-        previous = store.find_update(session, daily.id, user_id)
-        if previous is not None and not replace:
-            old = DailyFields(previous.plan, previous.highlight, previous.impediment)
-            fields = fields.merged_over(old)
-        row = store.save_update(
-            session,
-            daily,
-            user_id,
+        row, created = store.lock_update(session, daily, user_id, runtime.now())
+        if not created and not replace:
+            fields = fields.merged_over(DailyFields(row.plan, row.highlight, row.impediment))
+        store.write_update(
+            row,
             plan=fields.plan,
             highlight=fields.highlight,
             impediment=fields.impediment,
@@ -154,19 +160,44 @@ def submit_update(
             reply_ts=reply_ts,
         )
         update_id, posted_ts = row.id, row.posted_ts
-    edited = previous is not None
+    edited = not created
     if posted_ts or reply_ts is None:
-        names = display_names(runtime, client, config.team_id, [user_id, *_mentioned(fields)])
-        text, blocks = render.update_message(config.language, names[user_id], fields, names)
-        if posted_ts:
-            client.chat_update(channel=config.channel_id, ts=posted_ts, text=text, blocks=blocks)
-        else:
-            new_post_ts = _reply_in_thread(client, config, daily, text, blocks)
-            with transaction(runtime.sessions) as session:
-                store.record_update_post(session, update_id, new_post_ts)
+        _show_update(runtime, client, config, daily, update_id)
     if daily.summary_ts:
         refresh_summary(runtime, client, config, daily)
     return SubmitResult(daily=daily, edited=edited)
+
+
+def _show_update(
+    runtime: Runtime, client: WebClient, config: ChannelConfig, daily: Daily, update_id: int
+) -> None:
+    """Post the member's reply once, or edit it, always showing what is stored last.
+
+    Quick resubmissions race each other; whoever finishes last re-reads the row and, when it
+    changed meanwhile, edits again, so the thread ends with the latest version.
+    """
+    for _ in range(3):
+        with transaction(runtime.sessions) as session:
+            row = store.get_update(session, update_id)
+        fields = DailyFields(row.plan, row.highlight, row.impediment)
+        names = display_names(runtime, client, config.team_id, [row.user_id, *_mentioned(fields)])
+        text, blocks = render.update_message(config.language, names[row.user_id], fields, names)
+        posted_ts = row.posted_ts
+        if not posted_ts:
+            with transaction(runtime.sessions) as session:
+                mine = store.claim_update_post(session, update_id, runtime.now())
+            if mine:
+                new_post_ts = _reply_in_thread(client, config, daily, text, blocks)
+                with transaction(runtime.sessions) as session:
+                    store.record_update_post(session, update_id, new_post_ts)
+            else:
+                posted_ts = _wait_for(lambda s: store.get_update(s, update_id).posted_ts, runtime)
+        if posted_ts:
+            client.chat_update(channel=config.channel_id, ts=posted_ts, text=text, blocks=blocks)
+        with transaction(runtime.sessions) as session:
+            latest = store.get_update(session, update_id)
+            if DailyFields(latest.plan, latest.highlight, latest.impediment) == fields:
+                return
 
 
 def _reply_in_thread(
