@@ -3,8 +3,8 @@
 Served exactly like `python -m bot serve`: `bot.server.GunicornServer` (gthread worker class,
 WEB_CONCURRENCY workers x WEB_THREADS threads, same timeouts and logging) in front of Bolt's
 WSGI adapter on `/slack/events`, with the same Bolt settings Redthread uses (single bot token,
-no token verification at start-up, `process_before_response=False`, Bolt's default listener
-executor). Only the bind address differs: 127.0.0.1 instead of 0.0.0.0.
+no token verification at start-up, `process_before_response=True`, so the ack runs in the
+request thread as Redthread's does). Only the bind address differs: 127.0.0.1 instead of 0.0.0.0.
 
     PORT=3001 SLACK_SIGNING_SECRET=… SLACK_BOT_TOKEN=xoxb-test SLACK_API_URL=http://…/api/ \
         .venv/bin/python -m bench.bare_bolt_app
@@ -33,7 +33,7 @@ def build_bare_app() -> WsgiApp:
             base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
             timeout=15,
         ),
-        process_before_response=False,
+        process_before_response=True,
         token_verification_enabled=False,
     )
 
