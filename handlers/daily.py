@@ -44,8 +44,13 @@ def register(app: App, runtime: Runtime) -> None:
             body["channel_id"],
             body["user_id"],
         )
-        config = service.channel_config(runtime, team_id, channel_id)
         language = user_language(runtime, client, team_id, user_id)
+        if channel_id.startswith("D"):  # a DM has no team Daily; and nothing is stored for it
+            tell_user(
+                client, None, user_id, translate(language, "daily.error.not_in_channel"), respond
+            )
+            return
+        config = service.channel_config(runtime, team_id, channel_id)
         command = parse_daily_command(
             decode_slack_text(body.get("text", "")), service.local_day(runtime, config)
         )

@@ -404,3 +404,13 @@ def test_simultaneous_submissions_of_one_member_post_one_reply(bot: BotUnderTest
     assert len(replies) == 1, "one member, one reply in the thread"
     final = _text_of(bot.fake.calls_to("chat.update")[-1])
     assert all(part in final for part in ("first version", "second version", "third version"))
+
+
+def test_daily_in_a_direct_message_explains_where_to_use_it(bot: BotUnderTest) -> None:
+    from storage.models import Channel
+
+    bot.command("/daily", "today: call Müller AG", channel_id="D0001")
+    answers = bot.fake.calls_to("response_url")
+    assert len(answers) == 1 and "team channel" in answers[0].params["text"]
+    assert bot.fake.calls_to("chat.postMessage") == []
+    assert _count(bot, Channel) == 0 and _count(bot, DailyUpdate) == 0
