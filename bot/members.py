@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.i18n import language_for_locale
+from bot.presence import status_means_away
 from bot.runtime import Runtime
 from storage.db import transaction
 from storage.members import cached_members, store_member
@@ -101,3 +102,20 @@ def user_language(runtime: Runtime, client: WebClient, team_id: str, user_id: st
     """Modals and ephemeral messages follow the user's Slack locale."""
     locale = _profiles(runtime, client, team_id, [user_id])[user_id]["locale"]
     return language_for_locale(locale, runtime.settings.default_language)
+
+
+def away_by_status(runtime: Runtime, client: WebClient, user_ids: Iterable[str]) -> dict[str, str]:
+    """Who has an away status right now (fresh, not cached: statuses change within the day).
+
+    Maps user id → the status text, shown as the reason.
+    """
+    now = runtime.now().timestamp()
+    away: dict[str, str] = {}
+    for user_id in user_ids:
+        profile = (client.users_info(user=user_id)["user"] or {}).get("profile") or {}
+        emoji = str(profile.get("status_emoji") or "")
+        text = str(profile.get("status_text") or "")
+        expires_at = int(profile.get("status_expiration") or 0)
+        if status_means_away(emoji, text, expires_at, now):
+            away[user_id] = text
+    return away

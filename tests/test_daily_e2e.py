@@ -414,3 +414,16 @@ def test_daily_in_a_direct_message_explains_where_to_use_it(bot: BotUnderTest) -
     assert len(answers) == 1 and "team channel" in answers[0].params["text"]
     assert bot.fake.calls_to("chat.postMessage") == []
     assert _count(bot, Channel) == 0 and _count(bot, DailyUpdate) == 0
+
+
+def test_a_vacation_status_means_no_reminder_and_away_in_the_summary(bot: BotUnderTest) -> None:
+    bot.clock.set(THURSDAY_MORNING)
+    profile = bot.fake.users["U0003"]["profile"]
+    profile.update(status_emoji=":palm_tree:", status_text="Vacationing", status_expiration=0)
+    daily = _run_prompt(bot)
+    client = bot.runtime.client_for("T0001")
+    reminded = service.send_reminders(bot.runtime, client, _config(bot), daily.local_date)
+    assert reminded == ["U0001", "U0002"]
+    service.post_summary(bot.runtime, client, _config(bot), daily.local_date)
+    summary = _text_of(_posts(bot, thread_ts=daily.prompt_ts)[-1])
+    assert "Carla (Vacationing)" in summary

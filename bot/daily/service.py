@@ -27,7 +27,7 @@ from bot.daily.rules import (
     summarise,
 )
 from bot.i18n import translate
-from bot.members import display_names, human_members, user_language
+from bot.members import away_by_status, display_names, human_members, user_language
 from bot.runtime import Runtime
 from bot.schedule import local_date_of, parse_clock_time
 from bot.text import mentioned_user_ids
@@ -230,8 +230,10 @@ def send_reminders(
     with transaction(runtime.sessions) as session:
         answered = [row.user_id for row in store.updates_of(session, daily.id)]
         absent = store.absences_on(session, config.team_id, config.channel_id, day)
+    to_remind = members_to_remind(members, answered, absent)
+    on_leave = away_by_status(runtime, client, to_remind)
     reminded: list[str] = []
-    for user_id in members_to_remind(members, answered, absent):
+    for user_id in (user_id for user_id in to_remind if user_id not in on_leave):
         with transaction(runtime.sessions) as session:
             first_time = store.mark_reminded(session, daily, user_id)
         if not first_time:
@@ -303,7 +305,12 @@ def _render_summary(
                 session, config.team_id, config.channel_id, daily.local_date
             ).items()
         }
-    people = {*members, *(facts.user_id for facts in updates), *absences}
+    answered = {facts.user_id for facts in updates}
+    pending = [
+        user_id for user_id in members if user_id not in answered and user_id not in absences
+    ]
+    absences.update(away_by_status(runtime, client, pending))
+    people = {*members, *answered, *absences}
     texts = [*(f.highlight or "" for f in updates), *(f.impediment or "" for f in updates)]
     mentioned = mentioned_user_ids(
         " ".join([*texts, *(reason or "" for reason in absences.values())])
