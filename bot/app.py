@@ -81,13 +81,14 @@ def build_app(
         app = App(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
-            # Listeners ack synchronously in the request thread and hand their work to lazy
-            # functions; a busy executor then slows the work, never the ack.
+            # Listeners ack synchronously in the request thread and hand their work to the
+            # after-ack executor (handlers.common.acknowledge_then): a busy executor slows the
+            # work, never the ack.
             process_before_response=True,
             # auth.test at start-up would make the app unusable while Slack is unreachable;
             # Bolt verifies the token on the first request instead.
             token_verification_enabled=False,
             listener_executor=listener_executor,
         )
-    register_all(app, runtime)
+    register_all(app, runtime, listener_executor)
     return app

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 from slack_bolt import App
 
 from bot.runtime import Runtime
 from handlers import daily, events
 
 
-def register_all(app: App, runtime: Runtime) -> None:
-    events.register(app, runtime)  # first: its middleware drops repeated events
-    daily.register(app, runtime)
+def register_all(app: App, runtime: Runtime, after_ack: Executor) -> None:
+    events.register(app, runtime, after_ack)  # first: its middleware drops repeated events
+    daily.register(app, runtime, after_ack)

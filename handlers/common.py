@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import Ack, Args, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -32,9 +34,33 @@ def workspace_id(body: dict[str, Any], context: BoltContext | None = None) -> st
     return str(body.get("team_id") or body.get("user", {}).get("team_id") or "")
 
 
-def acknowledge(ack: Ack) -> None:
-    """The synchronous part of a listener: Slack gets its answer before any work starts."""
+def acknowledge(ack: Ack, body: dict[str, Any]) -> bool:
+    """The synchronous part of most listeners: Slack gets its answer before any work starts."""
     ack()
+    return True
+
+
+def acknowledge_then(
+    work: Callable[..., None],
+    after_ack: Executor,
+    acknowledge_with: Callable[[Ack, dict[str, Any]], bool] = acknowledge,
+) -> Callable[[Args], None]:
+    """A listener that acks in the request thread, then runs `work` on the after-ack executor.
+
+    Bolt's lazy listeners do the same but deep-copy the whole request (context, clients,
+    say/respond) in the request thread first, which cost more than the rest of the ack under
+    load (bench/ack_latency.py). Bolt does not touch the request after the listener returns,
+    so the work can use it as it is. `acknowledge_with` may answer with an error instead
+    (a modal's validation) and return False: then no work is done.
+    """
+    wanted = list(inspect.signature(work).parameters)
+
+    def listener(args: Args) -> None:
+        if acknowledge_with(args.ack, args.body):
+            after_ack.submit(work, **{name: getattr(args, name) for name in wanted})
+
+    listener.__name__ = f"acknowledge_then_{work.__name__}"
+    return listener
 
 
 def tell_user(

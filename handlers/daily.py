@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Executor
 from datetime import date
 from typing import Any
 
@@ -27,13 +28,13 @@ from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
 from bot.text import decode_slack_text
-from handlers.common import acknowledge, report_failures, tell_user, workspace_id
+from handlers.common import acknowledge_then, report_failures, tell_user, workspace_id
 from storage import daily as store
 from storage.channels import update_channel
 from storage.db import transaction
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
     reporting = report_failures(runtime)
 
     def daily_command(
@@ -113,7 +114,7 @@ def register(app: App, runtime: Runtime) -> None:
         key = "daily.ack.edited" if result.edited else "daily.ack.posted"
         tell_user(client, config.channel_id, user_id, translate(language, key))
 
-    def check_settings(ack: Ack, body: dict[str, Any]) -> None:
+    def check_settings(ack: Ack, body: dict[str, Any]) -> bool:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
         answers = render.settings_from_values(body["view"]["state"]["values"])
         language = answers.get("language") or runtime.settings.default_language
@@ -124,8 +125,9 @@ def register(app: App, runtime: Runtime) -> None:
                 response_action="errors",
                 errors={problem.block_id: translate(language, problem.message_key)},
             )
-            return
+            return False
         ack()
+        return True
 
     def save_settings(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = body["view"]
@@ -163,13 +165,15 @@ def register(app: App, runtime: Runtime) -> None:
             reply_ts=reply["ts"],
         )
 
-    # Each listener acks synchronously and does its work afterwards in Bolt's executor, so a
-    # slow or rate-limited Web API call never delays another request's ack.
-    app.command("/daily")(ack=acknowledge, lazy=[reporting(daily_command)])
-    app.action(render.OPEN_MODAL_ACTION)(ack=acknowledge, lazy=[reporting(open_modal_button)])
-    app.view(render.UPDATE_MODAL)(ack=acknowledge, lazy=[reporting(update_submitted)])
-    app.view(render.SETTINGS_MODAL)(ack=check_settings, lazy=[reporting(save_settings)])
-    app.event({"type": "message"})(ack=acknowledge, lazy=[reporting(thread_reply)])
+    # Each listener acks synchronously and does its work afterwards on the after-ack
+    # executor, so a slow or rate-limited Web API call never delays another request's ack.
+    app.command("/daily")(acknowledge_then(reporting(daily_command), after_ack))
+    app.action(render.OPEN_MODAL_ACTION)(acknowledge_then(reporting(open_modal_button), after_ack))
+    app.view(render.UPDATE_MODAL)(acknowledge_then(reporting(update_submitted), after_ack))
+    app.view(render.SETTINGS_MODAL)(
+        acknowledge_then(reporting(save_settings), after_ack, acknowledge_with=check_settings)
+    )
+    app.event({"type": "message"})(acknowledge_then(reporting(thread_reply), after_ack))
 
 
 def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
 
 from bot.runtime import Runtime
-from handlers.common import acknowledge, workspace_id
+from handlers.common import acknowledge_then, workspace_id
 from storage.channels import set_channel_active
 from storage.db import transaction
 from storage.events import first_delivery
@@ -18,7 +19,7 @@ from storage.events import first_delivery
 log = logging.getLogger(__name__)
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
     @app.middleware
     def drop_repeated_events(
         req: BoltRequest, body: dict[str, Any], next: Callable[[], BoltResponse]
@@ -46,9 +47,9 @@ def register(app: App, runtime: Runtime) -> None:
         with transaction(runtime.sessions) as session:
             set_channel_active(session, workspace_id(body), event["channel"], False)
 
-    app.event("member_joined_channel")(ack=acknowledge, lazy=[bot_joined])
+    app.event("member_joined_channel")(acknowledge_then(bot_joined, after_ack))
     for event_type in ("channel_left", "group_left"):
-        app.event(event_type)(ack=acknowledge, lazy=[bot_left])
+        app.event(event_type)(acknowledge_then(bot_left, after_ack))
 
     @app.error
     def log_unhandled(error: Exception, body: dict[str, Any]) -> None:
