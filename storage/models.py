@@ -170,3 +170,9 @@ class ScheduledRun(Base):
     job: Mapped[str] = mapped_column(String(32))
     occurrence_date: Mapped[date] = mapped_column(Date)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# --- Weekly ---
+
+
+# --- Prospect radar ---

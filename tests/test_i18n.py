@@ -10,8 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n import (
-    CATALOG_DIR,
     SUPPORTED_LANGUAGES,
+    catalog_files,
     language_for_locale,
     message_keys,
     translate,
@@ -65,9 +65,9 @@ def test_both_catalogs_have_exactly_the_same_keys() -> None:
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
-def test_no_key_is_defined_twice_in_a_catalog(language: str) -> None:
-    """A duplicate msgid silently wins over the other one when the catalog is read."""
-    text = (CATALOG_DIR / f"{language}.po").read_text(encoding="utf-8")
+def test_no_key_is_defined_twice_in_a_language(language: str) -> None:
+    """A duplicate msgid silently wins over the other one when the catalogs are read."""
+    text = "\n".join(path.read_text(encoding="utf-8") for path in catalog_files(language))
     ids = re.findall(r'^msgid "(.+)"$', text, flags=re.MULTILINE)
     duplicates = sorted({key for key in ids if ids.count(key) > 1})
     assert duplicates == []
@@ -113,10 +113,18 @@ def test_every_message_formats_with_its_placeholders(language: str) -> None:
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
 def test_no_message_is_left_empty(language: str) -> None:
     """An empty msgstr falls back silently to English (or to the key) in front of users."""
-    with (CATALOG_DIR / f"{language}.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    empty = sorted(str(message.id) for message in catalog if message.id and not message.string)
+    empty = []
+    for path in catalog_files(language):
+        with path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        empty += [str(message.id) for message in catalog if message.id and not message.string]
     assert empty == []
+
+
+def test_every_language_has_the_same_catalog_files() -> None:
+    """A pillar's catalog missing in one language would fall back to English unnoticed."""
+    names = {lang: [path.name for path in catalog_files(lang)] for lang in SUPPORTED_LANGUAGES}
+    assert len({tuple(files) for files in names.values()}) == 1, names
 
 
 def test_german_is_really_translated() -> None:

@@ -1,5 +1,8 @@
 """Translations: gettext `.po` catalogs (en, de) read with Babel, keyed by stable message ids.
 
+Each language is a folder (`i18n/en/`) with one catalog per pillar (`core.po` for the Daily
+and what all pillars share, `weekly.po`, `radar.po`); they are merged when read.
+
 Keyed ids (``daily.prompt.title``) rather than English source strings keep wording changes
 out of the code; `.po` keeps the files in the format translators' tools edit. Reading the
 `.po` directly with Babel avoids a compile step for `.mo` files in every install.
@@ -16,11 +19,18 @@ SUPPORTED_LANGUAGES = ("en", "de")
 CATALOG_DIR = Path(__file__).parent
 
 
+def catalog_files(language: str) -> list[Path]:
+    return sorted((CATALOG_DIR / language).glob("*.po"))
+
+
 @cache
 def _catalog(language: str) -> dict[str, str]:
-    with (CATALOG_DIR / f"{language}.po").open("rb") as po_file:
-        catalog = read_po(po_file)
-    return {str(message.id): str(message.string) for message in catalog if message.id}
+    messages: dict[str, str] = {}
+    for path in catalog_files(language):
+        with path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        messages.update({str(m.id): str(m.string) for m in catalog if m.id})
+    return messages
 
 
 def language_for_locale(locale: str | None, fallback: str) -> str:
