@@ -36,9 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
     forget = commands.add_parser("forget", help="erase one person's data (GDPR)")
     forget.add_argument("--user", required=True)
     forget.add_argument("--team")
+    contacts = commands.add_parser(
+        "import-contacts", help="known contacts from a CSV (company, contact, known_by)"
+    )
+    contacts.add_argument("file")
+    contacts.add_argument("--team")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest to paste")
     manifest.add_argument("--url", help="public base URL of `serve`, e.g. https://bot.example.org")
     manifest.add_argument("--socket-mode", action="store_true", help="for `python -m bot`")
+    radar = commands.add_parser("radar", help="prospect radar tools").add_subparsers(
+        dest="radar_command", required=True
+    )
+    explain = radar.add_parser("explain", help="how two company names are matched")
+    explain.add_argument("name_a")
+    explain.add_argument("name_b")
     return parser
 
 
@@ -100,6 +111,11 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(json.dumps(render_manifest(args.url, socket_mode=args.socket_mode), indent=2))
         return 0
+    if args.command == "radar":  # pure: needs no Slack settings and no database
+        from bot.radar.explain import explain
+
+        print("\n".join(explain(args.name_a, args.name_b)))
+        return 0
     settings = load_settings()
     if args.command == "db":
         _build_runtime(settings)
@@ -118,6 +134,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print(export_team(_build_runtime(settings), args.team))
         return 0
+    if args.command == "import-contacts":
+        from bot.radar.importer import run_import
+
+        return run_import(_build_runtime(settings), args.file, args.team)
     if args.command == "forget":
         from bot.privacy import forget_user
 
@@ -128,6 +148,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _serve(settings: object) -> int:
+    import os
+    from bot.after_ack import AfterAckProcess
     from bot.app import build_app
     from bot.server import GunicornServer, make_wsgi_app
     from bot.settings import Settings
@@ -136,11 +158,22 @@ def _serve(settings: object) -> int:
     require(settings, "SLACK_SIGNING_SECRET")
     _build_runtime(settings)  # migrate once, before the workers fork
 
-    def load_app():  # type: ignore[no-untyped-def]
+    def check_app() -> None:  # fail here, with a clear message, rather than in every worker
         runtime = build_runtime(settings, migrate=False)
-        return make_wsgi_app(build_app(runtime), runtime)
+        make_wsgi_app(build_app(runtime), runtime)
+        runtime.engine.dispose()
 
-    load_app()  # fail here, with a clear message, rather than in every worker
+    def load_app():  # type: ignore[no-untyped-def]
+        # In each gunicorn worker: the work after the ack runs in a child process of its own.
+        runtime = build_runtime(settings, migrate=False)
+        after_ack = AfterAckProcess(on_fork=lambda: runtime.engine.dispose(close=False))
+        wsgi = make_wsgi_app(build_app(runtime, listener_executor=after_ack), runtime)
+        if os.environ.get("EXP_THREADS_ROUTE"):
+            return make_wsgi_app(build_app(runtime), runtime)
+        after_ack.start()
+        return wsgi
+
+    check_app()
     GunicornServer(load_app, settings.port).run()
     return 0
 

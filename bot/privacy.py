@@ -10,10 +10,25 @@ from sqlalchemy import delete, select
 
 from bot.runtime import Runtime
 from storage.db import transaction
-from storage.models import Absence, Base, DailyReminder, DailyUpdate, Member
+from storage.models import (
+    Absence,
+    Base,
+    DailyReminder,
+    DailyUpdate,
+    KnownContact,
+    Member,
+    ProspectAnnouncement,
+    RadarFlag,
+    WeeklyDecision,
+    WeeklyItem,
+    WeeklyReaction,
+)
+from storage.radar import bump_version
 
 # Rows that belong to one person: erased by `forget`.
 PERSONAL_TABLES = [DailyUpdate, DailyReminder, Absence, Member]
+PERSONAL_TABLES += [WeeklyItem, WeeklyReaction, WeeklyDecision]  # the Weekly
+PERSONAL_TABLES += [ProspectAnnouncement, KnownContact, RadarFlag]  # the prospect radar
 # slack_sdk's OAuth tables hold tokens: never exported.
 NOT_EXPORTED = {"slack_installations", "slack_bots", "slack_oauth_states", "processed_events"}
 
@@ -46,4 +61,6 @@ def forget_user(runtime: Runtime, user_id: str, team_id: str | None = None) -> d
                 statement = statement.where(table.c.team_id == team_id)
             result = session.execute(statement)
             counts[table.name] = int(getattr(result, "rowcount", 0) or 0)
+        # Every process's cached radar index is rebuilt without the person on its next use.
+        bump_version(session, team_id)
     return {table: count for table, count in counts.items() if count}

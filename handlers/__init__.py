@@ -7,9 +7,12 @@ from concurrent.futures import Executor
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import daily, events
+from handlers import daily, events, messages, prospects, weekly
 
 
 def register_all(app: App, runtime: Runtime, after_ack: Executor) -> None:
     events.register(app, runtime, after_ack)  # first: its middleware drops repeated events
     daily.register(app, runtime, after_ack)
+    weekly.register(app, runtime, after_ack)
+    prospects.register(app, runtime, after_ack)
+    messages.register(app, runtime, after_ack)  # the one `message` listener (see its docstring)

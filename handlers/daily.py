@@ -142,29 +142,6 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
         user_lang = user_language(runtime, client, team_id, user_id)
         tell_user(client, channel_id, user_id, form.confirmation(user_lang))
 
-    def thread_reply(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        reply = _reply_in_thread(event)
-        if reply is None:
-            return
-        team_id = workspace_id(body)
-        with transaction(runtime.sessions) as session:
-            daily = store.daily_by_prompt_ts(session, team_id, event["channel"], reply["thread_ts"])
-        if daily is None:
-            return
-        fields = parse_update_text(decode_slack_text(reply.get("text", "")))
-        if fields.is_empty:
-            return
-        config = service.channel_config(runtime, team_id, event["channel"])
-        service.submit_update(
-            runtime,
-            client,
-            config,
-            reply["user"],
-            fields,
-            day=daily.local_date,
-            reply_ts=reply["ts"],
-        )
-
     # Each listener acks synchronously and does its work afterwards on the after-ack
     # executor, so a slow or rate-limited Web API call never delays another request's ack.
     app.command("/daily")(acknowledge_then(reporting(daily_command), after_ack))
@@ -173,7 +150,36 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
     app.view(render.SETTINGS_MODAL)(
         acknowledge_then(reporting(save_settings), after_ack, acknowledge_with=check_settings)
     )
-    app.event({"type": "message"})(acknowledge_then(reporting(thread_reply), after_ack))
+    # Thread replies arrive as `message` events, which handlers/messages.py receives (Bolt runs
+    # only the first matching listener) and hands to `handle_thread_reply`.
+
+
+def handle_thread_reply(
+    runtime: Runtime, body: dict[str, Any], event: dict[str, Any], client: WebClient
+) -> bool:
+    """A reply in the thread of a Daily prompt is that member's update; True when it was one."""
+    reply = _reply_in_thread(event)
+    if reply is None:
+        return False
+    team_id = workspace_id(body)
+    with transaction(runtime.sessions) as session:
+        daily = store.daily_by_prompt_ts(session, team_id, event["channel"], reply["thread_ts"])
+    if daily is None:
+        return False
+    fields = parse_update_text(decode_slack_text(reply.get("text", "")))
+    if fields.is_empty:
+        return False
+    config = service.channel_config(runtime, team_id, event["channel"])
+    service.submit_update(
+        runtime,
+        client,
+        config,
+        reply["user"],
+        fields,
+        day=daily.local_date,
+        reply_ts=reply["ts"],
+    )
+    return True
 
 
 def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.runtime import Runtime
 from bot.schedule import WeeklyPattern
-from schedules import daily
+from schedules import daily, weekly
 
 JobFunction = Callable[[Runtime, str, str, datetime], None]
 PatternSource = Callable[[Runtime, str, str], dict[str, WeeklyPattern]]
@@ -28,6 +28,10 @@ PILLARS: list[Pillar] = [
             "daily-summary": daily.daily_summary,
         },
         patterns=daily.daily_patterns,
+    ),
+    Pillar(
+        jobs={"weekly-call": weekly.weekly_call, "weekly-agenda": weekly.weekly_agenda},
+        patterns=weekly.weekly_patterns,
     ),
 ]
 

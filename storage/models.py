@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,6 +70,16 @@ class Channel(Base):
     daily_prompt_time: Mapped[str] = mapped_column(String(5), default="09:00")
     daily_reminder_time: Mapped[str] = mapped_column(String(5), default="11:00")
     daily_summary_time: Mapped[str] = mapped_column(String(5), default="12:00")
+    # The Weekly: weekday (0 = Monday), meeting time, and the call for items' time on the
+    # working day before.
+    weekly_weekday: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    weekly_time: Mapped[str] = mapped_column(String(5), default="10:00", server_default="10:00")
+    weekly_call_time: Mapped[str] = mapped_column(
+        String(5), default="15:00", server_default="15:00"
+    )
+    # The Weekly is scheduled in a channel once someone used `/weekly` (or its shortcut) there:
+    # a channel that only holds Dailies gets no weekly posts.
+    weekly_active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
@@ -175,4 +186,199 @@ class ScheduledRun(Base):
 # --- Weekly ---
 
 
+class Weekly(Base):
+    """One Weekly per channel per meeting date: the unique row behind the call and the agenda."""
+
+    __tablename__ = "weeklies"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "local_date", name="uq_weeklies_channel_date"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    call_ts: Mapped[str | None] = mapped_column(String(32))
+    call_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Posting the agenda: the claim (renewed per reply), the moment its items were fixed,
+    # the parent message, and when every item's reply was out.
+    agenda_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agenda_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    agenda_ts: Mapped[str | None] = mapped_column(String(32))
+    agenda_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every change the parent shows bumps state_version; one process at a time re-renders
+    # (render_claimed_at) until what it showed is the latest version.
+    state_version: Mapped[int] = mapped_column(Integer, default=0)
+    render_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class WeeklyItem(Base):
+    """A point for the agenda; `weekly_id` is the first Weekly that took it (None: a draft)."""
+
+    __tablename__ = "weekly_items"
+    __table_args__ = (
+        UniqueConstraint("daily_update_id", name="uq_weekly_items_daily_update_id"),
+        Index("ix_weekly_items_channel", "team_id", "channel_id", "weekly_id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8))  # "command" | "message" | "daily"
+    link: Mapped[str | None] = mapped_column(String(500))
+    # The Daily update an impediment came from: one item per update, however often synced.
+    daily_update_id: Mapped[int | None] = mapped_column(Integer)
+    weekly_id: Mapped[int | None] = mapped_column(ForeignKey("weeklies.id"))
+    # Removed by its author after an agenda had shown it: it no longer carries over.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class WeeklyAgendaItem(Base):
+    """An item as shown in one Weekly's agenda: its reply in the thread, carried over or new."""
+
+    __tablename__ = "weekly_agenda_items"
+    __table_args__ = (
+        UniqueConstraint("weekly_id", "item_id", name="uq_weekly_agenda_items_item"),
+        Index("ix_weekly_agenda_items_reply_ts", "team_id", "reply_ts"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    weekly_id: Mapped[int] = mapped_column(ForeignKey("weeklies.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("weekly_items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class WeeklyReaction(Base):
+    """One person's claim or resolve mark on one agenda reply, as of the latest event seen.
+
+    Events can arrive out of order (added and removed racing each other); `event_ts` keeps
+    the latest, so the stored state is the one the person left.
+    """
+
+    __tablename__ = "weekly_reactions"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "user_id", "kind", name="uq_weekly_reactions_mark"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("weekly_agenda_items.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(8))  # "claim" | "resolve"
+    active: Mapped[bool] = mapped_column(Boolean)
+    event_ts: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class WeeklyDecision(Base):
+    """The decision log: posted in the agenda thread (or the channel before any agenda)."""
+
+    __tablename__ = "weekly_decisions"
+    __table_args__ = (Index("ix_weekly_decisions_channel", "team_id", "channel_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    weekly_id: Mapped[int | None] = mapped_column(ForeignKey("weeklies.id"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    posted_ts: Mapped[str | None] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
 # --- Prospect radar ---
+
+
+class ProspectAnnouncement(Base):
+    """`/prospect COMPANY`: a member plans to contact a company; public in its channel.
+
+    One row per member and company (re-announcing updates the row and keeps `announced_at`,
+    which is the "in touch since" of flags). `company` is kept as typed: matching is the
+    radar index's job, so normalisation can improve without a data migration.
+    """
+
+    __tablename__ = "prospect_announcements"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "company", name="uq_prospect_announcements_company"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    company: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The bot's announcement post: flags go into its thread.
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class KnownContact(Base):
+    """`/prospect knows COMPANY: CONTACT` or a CSV row: someone in the team knows someone there.
+
+    Team-wide, not per channel. The contact's name is personal data: it is shown in a channel
+    only inside a flag, and `forget` erases it with the person who registered it.
+    """
+
+    __tablename__ = "known_contacts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "company", name="uq_known_contacts_company"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    company: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RadarFlag(Base):
+    """A flag posted in a thread: the unique row makes "once per thread" hold across processes.
+
+    `subject` is the announcement or contact flagged (`prospect:17`, `contact:4`), so a company
+    named again in the same thread is not flagged again, while a teammate who registers a
+    contact later still is. `user_id` is the person flagged: `forget` removes these rows too.
+    """
+
+    __tablename__ = "radar_flags"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "thread_ts", "subject", name="uq_radar_flags_thread_subject"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(32))
+    flagged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RadarChannelSetting(Base):
+    """Per channel: whether ordinary messages are scanned for companies too (off by default)."""
+
+    __tablename__ = "radar_channel_settings"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", name="uq_radar_channel_settings_channel"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    scan_messages: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class RadarVersion(Base):
+    """Bumped by every radar write, so each process knows when its cached index is stale.
+
+    A `forget` run by the CLI in another process is seen by the web workers on their next use.
+    """
+
+    __tablename__ = "radar_versions"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

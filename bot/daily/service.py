@@ -28,6 +28,7 @@ from bot.daily.rules import (
 )
 from bot.i18n import translate
 from bot.members import away_by_status, display_names, human_members, user_language
+from bot.radar.service import flag_mentions
 from bot.runtime import Runtime
 from bot.schedule import local_date_of, parse_clock_time
 from bot.text import mentioned_user_ids
@@ -165,6 +166,16 @@ def submit_update(
         _show_update(runtime, client, config, daily, update_id)
     if daily.summary_ts:
         refresh_summary(runtime, client, config, daily)
+    # The prospect radar flags, in this thread, teammates who know a company the update names.
+    flag_mentions(
+        runtime,
+        client,
+        config.team_id,
+        config.channel_id,
+        str(daily.prompt_ts),
+        "\n".join(filter(None, (fields.plan, fields.highlight, fields.impediment))),
+        user_id,
+    )
     return SubmitResult(daily=daily, edited=edited)
 
 

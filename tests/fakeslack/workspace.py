@@ -78,6 +78,7 @@ class Workspace:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "users.lookupByEmail": self._users_lookup_by_email,
             "conversations.members": self._conversations_members,
             "conversations.info": self._conversations_info,
             "reactions.add": self._reactions_add,
@@ -96,6 +97,7 @@ class Workspace:
         deleted: bool = False,
         tz: str = "Europe/Berlin",
         display_name: str | None = None,
+        email: str | None = None,
     ) -> dict[str, Any]:
         """Adds (or replaces) a user as users.info describes them; `name` is the person's name."""
         real_name = name or user_id
@@ -112,6 +114,7 @@ class Workspace:
             "profile": {
                 "real_name": real_name,
                 "display_name": real_name if display_name is None else display_name,
+                **({"email": email} if email else {}),
                 "team": self.team_id,
             },
             "is_admin": False,
@@ -283,6 +286,16 @@ class Workspace:
         published = self._store_view(params.get("view"), replacing=home)
         published["view"]["user_id"] = params["user_id"]
         return published
+
+    def _users_lookup_by_email(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        """Matches the profile e-mail case-insensitively, as Slack does."""
+        wanted = str(params.get("email") or "").lower()
+        if not wanted:
+            raise Rejected("invalid_arguments", "missing required argument 'email'")
+        for user in self.users.values():
+            if str(user["profile"].get("email") or "").lower() == wanted:
+                return {"user": json.loads(json.dumps(user))}
+        raise ApiError("users_not_found")
 
     def _users_info(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         user = self.users.get(str(params.get("user")))

@@ -1,0 +1,222 @@
+"""Slack listeners of the Weekly: `/weekly`, the message shortcut, the settings modal, and
+reactions on agenda items."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.daily.settings_form import SettingsError
+from bot.i18n import translate
+from bot.members import display_names, user_language
+from bot.runtime import Runtime
+from bot.text import decode_slack_text, escape_for_slack, truncate
+from bot.weekly import agenda, decisions, render, service
+from bot.weekly.parse import (
+    Add,
+    Decide,
+    Decisions,
+    Help,
+    Invalid,
+    Remove,
+    Settings,
+    Show,
+    item_from_message,
+    parse_weekly_command,
+)
+from bot.weekly.rules import FROM_MESSAGE, AgendaItem
+from bot.weekly.settings_form import (
+    SETTINGS_MODAL,
+    settings_from_values,
+    settings_modal,
+    validate_settings,
+)
+from handlers.common import acknowledge_then, report_failures, tell_user, workspace_id
+from storage.channels import update_channel
+from storage.db import transaction
+
+ADD_MESSAGE_SHORTCUT = "weekly_add_message"
+# How much of an item the confirmations quote.
+QUOTE_LIMIT = 120
+
+
+def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
+    reporting = report_failures(runtime)
+
+    def weekly_command(
+        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        team_id, channel_id, user_id = (
+            workspace_id(body, context),
+            body["channel_id"],
+            body["user_id"],
+        )
+        language = user_language(runtime, client, team_id, user_id)
+        if channel_id.startswith("D"):  # a DM has no team Weekly; nothing is stored for it
+            tell_user(
+                client, None, user_id, translate(language, "weekly.error.not_in_channel"), respond
+            )
+            return
+
+        def tell(key: str, blocks: list[dict[str, Any]] | None = None, **values: Any) -> None:
+            text = translate(language, key, **values)
+            tell_user(client, channel_id, user_id, text, respond, blocks=blocks)
+
+        command = parse_weekly_command(decode_slack_text(body.get("text", "")))
+        config = service.weekly_config(runtime, team_id, channel_id)
+        if not isinstance(command, Help | Invalid):
+            config = service.activate(runtime, config)
+        match command:
+            case Help():
+                tell("weekly.help")
+            case Invalid(error=error, detail=detail):
+                tell(error, detail=escape_for_slack(truncate(detail, 40), {}))
+            case Show():
+                text, blocks = service.show_draft(runtime, client, config, language)
+                tell_user(client, channel_id, user_id, text, respond, blocks=blocks)
+            case Add(category=category, text=text):
+                item = service.add_item(runtime, config, user_id, category, text)
+                _confirm_added(runtime, config, item, language, tell)
+            case Remove(number=number):
+                removal = service.remove_item(runtime, config, user_id, number)
+                if removal.error == "weekly.error.not_yours" and removal.item is not None:
+                    owner = removal.item.user_id
+                    name = display_names(runtime, client, team_id, [owner])[owner]
+                    tell(removal.error, number=number, name=escape_for_slack(name, {}))
+                elif removal.error:
+                    tell(removal.error, number=number)
+                elif removal.item is not None:
+                    tell("weekly.ack.removed", number=number, text=_quote(removal.item.text))
+            case Decide(text=text):
+                decision = decisions.record_decision(runtime, client, config, user_id, text)
+                tell("weekly.ack.decided" if decision.weekly_id else "weekly.ack.decided_channel")
+            case Decisions():
+                text, blocks = decisions.recent_decisions(runtime, client, config, language)
+                tell_user(client, channel_id, user_id, text, respond, blocks=blocks)
+            case Settings():
+                client.views_open(
+                    trigger_id=body["trigger_id"],
+                    view=settings_modal(language, channel_id, config.schedule),
+                )
+
+    def add_message(
+        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        """The message shortcut: any message becomes an item, with a link to it."""
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        channel_id, message = body["channel"]["id"], body.get("message") or {}
+        language = user_language(runtime, client, team_id, user_id)
+        parsed = item_from_message(decode_slack_text(str(message.get("text") or "")))
+        if channel_id.startswith("D") or parsed is None:
+            key = "weekly.error.not_in_channel" if parsed else "weekly.error.empty_message"
+            tell_user(client, None, user_id, translate(language, key), respond)
+            return
+        config = service.activate(runtime, service.weekly_config(runtime, team_id, channel_id))
+        link = service.permalink_of(client, channel_id, str(body.get("message_ts") or ""))
+        item = service.add_item(
+            runtime, config, user_id, parsed.category, parsed.text, source=FROM_MESSAGE, link=link
+        )
+
+        def tell(key: str, **values: Any) -> None:
+            text = translate(language, key, **values)
+            tell_user(client, channel_id, user_id, text, respond)
+
+        _confirm_added(runtime, config, item, language, tell)
+
+    def check_settings(ack: Ack, body: dict[str, Any]) -> bool:
+        """Validation answers in the ack itself, so Slack shows the error on the field."""
+        view = body["view"]
+        language = _metadata(view).get("language") or runtime.settings.default_language
+        try:
+            validate_settings(settings_from_values(view["state"]["values"]))
+        except SettingsError as problem:
+            ack(
+                response_action="errors",
+                errors={problem.block_id: translate(language, problem.message_key)},
+            )
+            return False
+        ack()
+        return True
+
+    def save_settings(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        view = body["view"]
+        try:
+            form = validate_settings(settings_from_values(view["state"]["values"]))
+        except SettingsError:
+            return  # answered in check_settings
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        channel_id = str(_metadata(view)["channel"])
+        with transaction(runtime.sessions) as session:
+            update_channel(session, team_id, channel_id, weekly_active=True, **form.as_columns())
+        language = user_language(runtime, client, team_id, user_id)
+        tell_user(client, channel_id, user_id, form.confirmation(language))
+
+    def reaction(
+        body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        item = event.get("item") or {}
+        user_id = str(event.get("user") or "")
+        if item.get("type") != "message" or not user_id or _is_the_bot(user_id, body, context):
+            return
+        team_id = workspace_id(body, context)
+        agenda.apply_reaction(
+            runtime,
+            client,
+            agenda.ReactionEvent(
+                team_id=team_id,
+                channel_id=str(item.get("channel")),
+                message_ts=str(item.get("ts")),
+                user_id=user_id,
+                reaction=str(event.get("reaction") or ""),
+                added=event.get("type") == "reaction_added",
+                event_ts=str(event.get("event_ts") or body.get("event_time") or "0"),
+            ),
+        )
+
+    app.command("/weekly")(acknowledge_then(reporting(weekly_command), after_ack))
+    app.shortcut(ADD_MESSAGE_SHORTCUT)(acknowledge_then(reporting(add_message), after_ack))
+    app.view(SETTINGS_MODAL)(
+        acknowledge_then(reporting(save_settings), after_ack, acknowledge_with=check_settings)
+    )
+    for event_type in ("reaction_added", "reaction_removed"):
+        app.event(event_type)(acknowledge_then(reporting(reaction), after_ack))
+
+
+def _quote(text: str) -> str:
+    return escape_for_slack(truncate(" ".join(text.split()), QUOTE_LIMIT), {})
+
+
+def _confirm_added(
+    runtime: Runtime,
+    config: service.WeeklyConfig,
+    item: AgendaItem,
+    language: str,
+    tell: Any,
+) -> None:
+    tell(
+        "weekly.ack.added",
+        number=item.number,
+        category=render.category_label(language, item.category),
+        when=render.when(language, service.next_start(runtime, config)),
+        text=_quote(item.text),
+    )
+
+
+def _metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _is_the_bot(user_id: str, body: dict[str, Any], context: BoltContext) -> bool:
+    """The bot's own reactions never claim or resolve anything."""
+    if context.bot_user_id and user_id == context.bot_user_id:
+        return True
+    authorizations = body.get("authorizations") or []
+    return any(auth.get("is_bot") and auth.get("user_id") == user_id for auth in authorizations)
