@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import time
 from typing import Any
+
+from babel.dates import get_day_names
 
 from bot.text import neutralise_plain, truncate
 
@@ -68,6 +71,25 @@ def limit_blocks(blocks: list[Block]) -> list[Block]:
 
 def option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text), "value": value}
+
+
+def weekday_options(language: str) -> list[dict[str, Any]]:
+    """Monday (value "0") to Sunday, named in the language."""
+    day_names = get_day_names("wide", locale=language)
+    return [option(str(day_names[day]), str(day)) for day in range(7)]
+
+
+def timepicker_input(block_id: str, label: str, value: time) -> Block:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": {
+            "type": "timepicker",
+            "action_id": "value",
+            "initial_time": value.strftime("%H:%M"),
+        },
+    }
 
 
 def text_input(

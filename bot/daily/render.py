@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date
 
 from bot import blocks as bk
 from bot.daily.parse import DailyFields
@@ -165,23 +165,13 @@ def update_modal(
 
 
 def settings_modal(language: str, channel_id: str, current: DailySettingsForm) -> bk.Block:
-    day_names = get_day_names("wide", locale=language)
-    day_options = [bk.option(str(day_names[day]), str(day)) for day in range(7)]
+    day_options = bk.weekday_options(language)
     language_options = [
         bk.option(translate(language, f"language.{code}"), code) for code in SUPPORTED_LANGUAGES
     ]
 
     def timepicker(block_id: str, label_key: str, value: time) -> bk.Block:
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "label": bk.plain(translate(language, label_key)),
-            "element": {
-                "type": "timepicker",
-                "action_id": "value",
-                "initial_time": value.strftime("%H:%M"),
-            },
-        }
+        return bk.timepicker_input(block_id, translate(language, label_key), value)
 
     blocks: list[bk.Block] = [
         {

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from babel.dates import get_day_names
-
 from bot import blocks as bk
 from bot.daily.settings_form import SettingsError
 from bot.i18n import translate
@@ -72,20 +70,10 @@ def settings_from_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def settings_modal(language: str, channel_id: str, current: WeeklySchedule) -> bk.Block:
-    day_names = get_day_names("wide", locale=language)
-    day_options = [bk.option(str(day_names[day]), str(day)) for day in range(7)]
+    day_options = bk.weekday_options(language)
 
     def timepicker(block_id: str, label_key: str, value: time) -> bk.Block:
-        return {
-            "type": "input",
-            "block_id": block_id,
-            "label": bk.plain(translate(language, label_key)),
-            "element": {
-                "type": "timepicker",
-                "action_id": "value",
-                "initial_time": value.strftime("%H:%M"),
-            },
-        }
+        return bk.timepicker_input(block_id, translate(language, label_key), value)
 
     blocks: list[bk.Block] = [
         {
