@@ -1,7 +1,8 @@
 """The baseline for `bench/ack_latency.py`: a bare Bolt app whose `/daily` listener only acks.
 
 Served exactly like `python -m bot serve`: `bot.server.GunicornServer` (gthread worker class,
-WEB_CONCURRENCY workers x WEB_THREADS threads, same timeouts and logging) in front of Bolt's
+WEB_CONCURRENCY workers x WEB_THREADS threads, same timeouts and logging, the same gc.freeze()
+after loading) in front of Bolt's
 WSGI adapter on `/slack/events`, with the same Bolt settings Redthread uses (single bot token,
 no token verification at start-up, `process_before_response=True`, so the ack runs in the
 request thread as Redthread's does). Only the bind address differs: 127.0.0.1 instead of 0.0.0.0.

@@ -148,8 +148,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _serve(settings: object) -> int:
-    import os
-    from bot.after_ack import AfterAckProcess
     from bot.app import build_app
     from bot.server import GunicornServer, make_wsgi_app
     from bot.settings import Settings
@@ -158,22 +156,11 @@ def _serve(settings: object) -> int:
     require(settings, "SLACK_SIGNING_SECRET")
     _build_runtime(settings)  # migrate once, before the workers fork
 
-    def check_app() -> None:  # fail here, with a clear message, rather than in every worker
-        runtime = build_runtime(settings, migrate=False)
-        make_wsgi_app(build_app(runtime), runtime)
-        runtime.engine.dispose()
-
     def load_app():  # type: ignore[no-untyped-def]
-        # In each gunicorn worker: the work after the ack runs in a child process of its own.
         runtime = build_runtime(settings, migrate=False)
-        after_ack = AfterAckProcess(on_fork=lambda: runtime.engine.dispose(close=False))
-        wsgi = make_wsgi_app(build_app(runtime, listener_executor=after_ack), runtime)
-        if os.environ.get("EXP_THREADS_ROUTE"):
-            return make_wsgi_app(build_app(runtime), runtime)
-        after_ack.start()
-        return wsgi
+        return make_wsgi_app(build_app(runtime), runtime)
 
-    check_app()
+    load_app()  # fail here, with a clear message, rather than in every worker
     GunicornServer(load_app, settings.port).run()
     return 0
 
