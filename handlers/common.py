@@ -7,15 +7,18 @@ import inspect
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from slack_bolt import Ack, Args, BoltContext
+from slack_bolt import Ack, Args, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.daily.settings_form import SettingsError
 from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
+from bot.text import decode_slack_text
 
 log = logging.getLogger(__name__)
 Listener = TypeVar("Listener", bound=Callable[..., None])
@@ -36,6 +39,21 @@ def workspace_id(body: dict[str, Any], context: BoltContext | None = None) -> st
 
 def acknowledge(ack: Ack, body: dict[str, Any]) -> bool:
     """The synchronous part of most listeners: Slack gets its answer before any work starts."""
+    ack()
+    return True
+
+
+def acknowledge_form(ack: Ack, language: str, validate: Callable[[], object]) -> bool:
+    """A settings modal's ack: a validation error is answered in the ack itself, so Slack shows
+    it on the field, and then no work follows."""
+    try:
+        validate()
+    except SettingsError as problem:
+        ack(
+            response_action="errors",
+            errors={problem.block_id: translate(language, problem.message_key)},
+        )
+        return False
     ack()
     return True
 
@@ -84,6 +102,55 @@ def tell_user(
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     else:
         log.warning("no way to tell %s: %s", user_id, text)
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """Who ran a slash command where, what they typed (decoded), and how to answer only them."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+    language: str
+    text: str
+    client: WebClient
+    respond: Respond
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """Workspace, channel, user and the user's language."""
+        return self.team_id, self.channel_id, self.user_id, self.language
+
+    @property
+    def in_direct_message(self) -> bool:
+        return self.channel_id.startswith("D")
+
+    def tell(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        # In a DM the bot may not be a member: answer through the command's response URL.
+        where = None if self.in_direct_message else self.channel_id
+        tell_user(self.client, where, self.user_id, text, self.respond, blocks=blocks)
+
+    def tell_key(self, key: str, blocks: list[dict[str, Any]] | None = None, **values: Any) -> None:
+        self.tell(translate(self.language, key, **values), blocks)
+
+
+def slash_command(
+    runtime: Runtime,
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> SlashCommand:
+    team_id, user_id = workspace_id(body, context), body["user_id"]
+    return SlashCommand(
+        team_id=team_id,
+        channel_id=body["channel_id"],
+        user_id=user_id,
+        language=user_language(runtime, client, team_id, user_id),
+        text=decode_slack_text(body.get("text", "")),
+        client=client,
+        respond=respond,
+    )
 
 
 def report_failures(runtime: Runtime) -> Callable[[Listener], Listener]:

@@ -28,7 +28,14 @@ from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
 from bot.text import decode_slack_text
-from handlers.common import acknowledge_then, report_failures, tell_user, workspace_id
+from handlers.common import (
+    acknowledge_form,
+    acknowledge_then,
+    report_failures,
+    slash_command,
+    tell_user,
+    workspace_id,
+)
 from storage import daily as store
 from storage.channels import update_channel
 from storage.db import transaction
@@ -40,24 +47,14 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
     def daily_command(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        team_id, channel_id, user_id = (
-            workspace_id(body, context),
-            body["channel_id"],
-            body["user_id"],
-        )
-        language = user_language(runtime, client, team_id, user_id)
-        if channel_id.startswith("D"):  # a DM has no team Daily; and nothing is stored for it
-            tell_user(
-                client, None, user_id, translate(language, "daily.error.not_in_channel"), respond
-            )
+        caller = slash_command(runtime, body, client, context, respond)
+        team_id, channel_id, user_id, language = caller.identity
+        if caller.in_direct_message:  # a DM has no team Daily; and nothing is stored for it
+            caller.tell_key("daily.error.not_in_channel")
             return
         config = service.channel_config(runtime, team_id, channel_id)
-        command = parse_daily_command(
-            decode_slack_text(body.get("text", "")), service.local_day(runtime, config)
-        )
-
-        def tell(key: str, **values: Any) -> None:
-            tell_user(client, channel_id, user_id, translate(language, key, **values), respond)
+        command = parse_daily_command(caller.text, service.local_day(runtime, config))
+        tell = caller.tell_key
 
         match command:
             case Help():
@@ -118,16 +115,7 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
         answers = render.settings_from_values(body["view"]["state"]["values"])
         language = answers.get("language") or runtime.settings.default_language
-        try:
-            validate_settings(answers)
-        except SettingsError as problem:
-            ack(
-                response_action="errors",
-                errors={problem.block_id: translate(language, problem.message_key)},
-            )
-            return False
-        ack()
-        return True
+        return acknowledge_form(ack, language, lambda: validate_settings(answers))
 
     def save_settings(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = body["view"]

@@ -9,7 +9,7 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.i18n import translate
-from bot.members import display_names, user_language
+from bot.members import display_names
 from bot.radar import render, service
 from bot.radar.parse import (
     Announce,
@@ -23,8 +23,11 @@ from bot.radar.parse import (
     parse_prospect_command,
 )
 from bot.runtime import Runtime
-from bot.text import decode_slack_text
-from handlers.common import acknowledge_then, report_failures, tell_user, workspace_id
+from handlers.common import (
+    acknowledge_then,
+    report_failures,
+    slash_command,
+)
 
 
 def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
@@ -33,24 +36,16 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
     def prospect_command(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        team_id, channel_id, user_id = (
-            workspace_id(body, context),
-            body["channel_id"],
-            body["user_id"],
-        )
-        language = user_language(runtime, client, team_id, user_id)
-        in_direct_message = channel_id.startswith("D")
-
-        def tell(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-            # In a DM the bot may not be a member: answer through the command's response URL.
-            where = None if in_direct_message else channel_id
-            tell_user(client, where, user_id, text, respond, blocks=blocks)
+        caller = slash_command(runtime, body, client, context, respond)
+        team_id, channel_id, user_id, language = caller.identity
+        in_direct_message = caller.in_direct_message
+        tell = caller.tell
 
         def refuse(key: str, detail: str = "") -> None:
             usage = translate(language, "radar.usage")
             tell(f"{translate(language, key, detail=render.user_text(detail))}\n{usage}")
 
-        command = parse_prospect_command(decode_slack_text(body.get("text", "")))
+        command = parse_prospect_command(caller.text)
         if in_direct_message and isinstance(command, Announce | Scan):
             # An announcement belongs where the team sees it; a DM has no channel to scan.
             tell(translate(language, "radar.error.not_in_channel"))

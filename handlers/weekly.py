@@ -35,7 +35,14 @@ from bot.weekly.settings_form import (
     settings_modal,
     validate_settings,
 )
-from handlers.common import acknowledge_then, report_failures, tell_user, workspace_id
+from handlers.common import (
+    acknowledge_form,
+    acknowledge_then,
+    report_failures,
+    slash_command,
+    tell_user,
+    workspace_id,
+)
 from storage.channels import update_channel
 from storage.db import transaction
 
@@ -50,23 +57,13 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
     def weekly_command(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        team_id, channel_id, user_id = (
-            workspace_id(body, context),
-            body["channel_id"],
-            body["user_id"],
-        )
-        language = user_language(runtime, client, team_id, user_id)
-        if channel_id.startswith("D"):  # a DM has no team Weekly; nothing is stored for it
-            tell_user(
-                client, None, user_id, translate(language, "weekly.error.not_in_channel"), respond
-            )
+        caller = slash_command(runtime, body, client, context, respond)
+        team_id, channel_id, user_id, language = caller.identity
+        if caller.in_direct_message:  # a DM has no team Weekly; nothing is stored for it
+            caller.tell_key("weekly.error.not_in_channel")
             return
-
-        def tell(key: str, blocks: list[dict[str, Any]] | None = None, **values: Any) -> None:
-            text = translate(language, key, **values)
-            tell_user(client, channel_id, user_id, text, respond, blocks=blocks)
-
-        command = parse_weekly_command(decode_slack_text(body.get("text", "")))
+        tell = caller.tell_key
+        command = parse_weekly_command(caller.text)
         config = service.weekly_config(runtime, team_id, channel_id)
         if not isinstance(command, Help | Invalid):
             config = service.activate(runtime, config)
@@ -131,16 +128,8 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
         view = body["view"]
         language = _metadata(view).get("language") or runtime.settings.default_language
-        try:
-            validate_settings(settings_from_values(view["state"]["values"]))
-        except SettingsError as problem:
-            ack(
-                response_action="errors",
-                errors={problem.block_id: translate(language, problem.message_key)},
-            )
-            return False
-        ack()
-        return True
+        answers = settings_from_values(view["state"]["values"])
+        return acknowledge_form(ack, language, lambda: validate_settings(answers))
 
     def save_settings(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         view = body["view"]
