@@ -24,6 +24,7 @@ BOT_SCOPES = [
     "channels:read",
     "groups:read",
     "users:read",
+    "users:read.email",
     "reactions:read",
 ]
 

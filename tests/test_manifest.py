@@ -1,0 +1,30 @@
+"""The app manifest an admin pastes, and the OAuth install, ask for the same things."""
+
+from __future__ import annotations
+
+from bot.app import BOT_SCOPES
+from bot.manifest import render_manifest
+from handlers.weekly import ADD_MESSAGE_SHORTCUT
+
+
+def test_oauth_installs_ask_for_exactly_the_manifests_bot_scopes() -> None:
+    manifest = render_manifest("https://bot.example.org", socket_mode=False)
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+
+
+def test_the_manifest_declares_the_three_commands_with_escaping() -> None:
+    commands = render_manifest(None, socket_mode=True)["features"]["slash_commands"]
+    assert {command["command"] for command in commands} == {"/daily", "/weekly", "/prospect"}
+    assert all(command["should_escape"] for command in commands)
+
+
+def test_the_weekly_shortcut_in_the_manifest_is_the_one_the_bot_listens_for() -> None:
+    shortcuts = render_manifest(None, socket_mode=True)["features"]["shortcuts"]
+    assert [shortcut["callback_id"] for shortcut in shortcuts] == [ADD_MESSAGE_SHORTCUT]
+
+
+def test_the_http_manifest_points_every_request_url_at_slack_events() -> None:
+    settings = render_manifest("https://bot.example.org", socket_mode=False)["settings"]
+    assert settings["event_subscriptions"]["request_url"] == "https://bot.example.org/slack/events"
+    assert settings["interactivity"]["request_url"] == "https://bot.example.org/slack/events"
+    assert settings["socket_mode_enabled"] is False
