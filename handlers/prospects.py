@@ -68,7 +68,9 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
                 removed = service.remove(runtime, client, team_id, user_id, company)
                 tell(_removal_confirmation(language, company, removed))
             case ListEntries():
-                text, blocks = service.list_message(runtime, client, team_id, user_id, language)
+                text, blocks = service.list_message(
+                    runtime, client, team_id, channel_id, user_id, language
+                )
                 tell(text, blocks)
             case Scan(enabled=None):
                 scanning = service.scans_messages(runtime, team_id, channel_id)

@@ -314,6 +314,8 @@ class ProspectAnnouncement(Base):
     announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     # The bot's announcement post: flags go into its thread.
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Announced in a private channel: flagged to nobody outside that channel.
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class KnownContact(Base):

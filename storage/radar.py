@@ -71,6 +71,7 @@ def save_announcement(
     message_ts: str,
     now: datetime,
     existing_id: int | None,
+    private: bool = False,
 ) -> ProspectAnnouncement:
     """The member's announcement of this company, new or updated (keeping `announced_at`).
 
@@ -88,6 +89,7 @@ def save_announcement(
         {"channel_id": channel_id, "announced_at": now},
     )
     row.channel_id, row.company, row.note, row.message_ts = channel_id, company, note, message_ts
+    row.private = private
     session.flush()
     return row
 

@@ -98,18 +98,29 @@ def announce(
             message_ts,
             runtime.now(),
             own.row_id if own else None,
+            private=_is_private(client, channel_id),
         )
         store.bump_version(session, team_id)
         announcement_id = row.id
     teammates = [
         entry
         for entry in team_radar(runtime, team_id).same_company(company)
-        if entry.user_id != user_id
+        if entry.user_id != user_id and entry.visible_in(channel_id)
     ]
     flagged = post_flags(
         runtime, client, team_id, channel_id, message_ts, teammates, in_announcement=True
     )
     return AnnounceResult(announcement_id, message_ts, flagged)
+
+
+def _is_private(client: WebClient, channel_id: str) -> bool:
+    """Whether the channel is private; when Slack cannot say, it is treated as private."""
+    try:
+        channel = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as error:
+        log.warning("conversations.info %s failed: %s", channel_id, error.response.get("error"))
+        return True
+    return bool(channel.get("is_private") or channel.get("is_im") or channel.get("is_mpim"))
 
 
 # --- knows ----------------------------------------------------------------------------------------
@@ -255,7 +266,8 @@ def flag_mentions(
         radar = team_radar(runtime, team_id)
         found: dict[str, Entry] = {}
         for _, entry in radar.mentioned_in(text):
-            if entry.user_id != author_id and entry.message_ts != thread_ts:
+            visible = entry.visible_in(channel_id)
+            if visible and entry.user_id != author_id and entry.message_ts != thread_ts:
                 found.setdefault(entry.subject, entry)
         flagged = post_flags(
             runtime,
@@ -324,11 +336,23 @@ def _mark_withdrawn(
 
 
 def list_message(
-    runtime: Runtime, client: WebClient, team_id: str, user_id: str, language: str
+    runtime: Runtime,
+    client: WebClient,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    language: str,
 ) -> render.Message:
-    """The team's prospects and known companies; contact names only for the caller's own."""
+    """The team's prospects and known companies; contact names only for the caller's own.
+
+    A private channel's announcements are listed only there (and always to their author).
+    """
     radar = team_radar(runtime, team_id)
-    prospects = _groups(radar, "prospect")
+    prospects = [
+        visible
+        for group in _groups(radar, "prospect")
+        if (visible := [e for e in group if e.visible_in(channel_id) or e.user_id == user_id])
+    ]
     contacts = _groups(radar, "contact")
     people = {entry.user_id for entry in radar.entries.values()} - {user_id}
     names = display_names(runtime, client, team_id, sorted(people)) if people else {}

@@ -42,10 +42,15 @@ class Entry:
     channel_id: str | None = None
     message_ts: str | None = None
     announced_at: datetime | None = None
+    private: bool = False  # announced in a private channel
 
     @property
     def key(self) -> EntryKey:
         return (self.kind, self.row_id)
+
+    def visible_in(self, channel_id: str) -> bool:
+        """A private channel's announcement is shown (flagged, listed) only in that channel."""
+        return not self.private or self.channel_id == channel_id
 
     @property
     def subject(self) -> str:
@@ -123,6 +128,7 @@ def team_radar(runtime: Runtime, team_id: str) -> TeamRadar:
                     channel_id=row.channel_id,
                     message_ts=row.message_ts,
                     announced_at=row.announced_at,
+                    private=row.private,
                 )
                 for row in store.announcements(session, team_id)
             ),

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("announced_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("message_ts", sa.String(length=32), nullable=True),
+        sa.Column("private", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_prospect_announcements")),
         sa.UniqueConstraint(
             "team_id", "user_id", "company", name="uq_prospect_announcements_company"
