@@ -78,3 +78,17 @@ class ServedApp:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def text_of(call_or_message: Any) -> str:
+    """All the text of a recorded Web API call or stored message: `text` and its blocks'."""
+    params = getattr(call_or_message, "params", call_or_message)
+    parts = [params.get("text", "")]
+    for block in params.get("blocks") or []:
+        text = block.get("text")
+        if isinstance(text, dict):
+            parts.append(text.get("text", ""))
+        for element in block.get("elements", []):
+            if isinstance(element, dict) and isinstance(element.get("text"), str):
+                parts.append(element["text"])
+    return "\n".join(parts)

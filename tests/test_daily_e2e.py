@@ -12,6 +12,7 @@ from storage.db import transaction
 from storage.models import Absence, Daily, DailyUpdate
 from tests.conftest import CHANNEL, BotUnderTest
 from tests.fakeslack import plain
+from tests.support import text_of
 
 THURSDAY_MORNING = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)  # 10:30 in Berlin
 
@@ -35,17 +36,7 @@ def _top_level_posts(bot: BotUnderTest) -> list[Any]:
     ]
 
 
-def _text_of(call: Any) -> str:
-    blocks = call.params.get("blocks") or []
-    parts = [call.params.get("text", "")]
-    for block in blocks:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(text.get("text", ""))
-        for element in block.get("elements", []):
-            if isinstance(element, dict) and isinstance(element.get("text"), str):
-                parts.append(element["text"])
-    return "\n".join(parts)
+_text_of = text_of
 
 
 def _ephemerals_to(bot: BotUnderTest, user_id: str) -> list[str]:

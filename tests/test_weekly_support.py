@@ -13,6 +13,7 @@ from schedules.weekly import weekly_agenda, weekly_call
 from storage.db import transaction
 from storage.models import Weekly
 from tests.conftest import CHANNEL, TEAM, BotUnderTest
+from tests.support import text_of
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # With the defaults: the call for items on Friday 15:00, the Weekly on Monday 10:00 (Berlin).
@@ -25,19 +26,6 @@ _event_clock = itertools.count(1)
 def count(bot: BotUnderTest, model: Any) -> int:
     with transaction(bot.runtime.sessions) as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def text_of(call_or_message: Any) -> str:
-    params = getattr(call_or_message, "params", call_or_message)
-    parts = [params.get("text", "")]
-    for block in params.get("blocks") or []:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(text.get("text", ""))
-        for element in block.get("elements", []):
-            if isinstance(element, dict) and isinstance(element.get("text"), str):
-                parts.append(element["text"])
-    return "\n".join(parts)
 
 
 def ephemerals_to(bot: BotUnderTest, user_id: str) -> list[str]:
