@@ -181,6 +181,12 @@ class ScheduledRun(Base):
     job: Mapped[str] = mapped_column(String(32))
     occurrence_date: Mapped[date] = mapped_column(Date)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # A run is a lease: a clock that dies mid-run lets another take it over after
+    # `lease_until`; `done_at` is set only once the job finished (Slack accepted its posts).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(200))
 
 
 # --- Weekly ---
