@@ -47,12 +47,64 @@ SLACK_OAUTH_STATES_TABLE = SQLAlchemyOAuthStateStore.build_oauth_states_table(
 
 
 class ProcessedEvent(Base):
-    """Slack retries an event up to three times; this row makes the second delivery a no-op."""
+    """Replaced by `InboxRequest`; dropped by a later migration."""
 
     __tablename__ = "processed_events"
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
+class InboxRequest(Base):
+    """A Slack request stored before it is acknowledged, so that acknowledged work survives a
+    crash: the process that acked it works it off, or any other one after `lease_until`.
+
+    `request_key` is the event id for events, else a hash of the signed request, so a Slack
+    retry or a replayed request finds its row taken and does nothing twice.
+    """
+
+    __tablename__ = "inbox_requests"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_inbox_requests_key"),
+        Index("ix_inbox_requests_pending", "done_at", "lease_until"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    request_key: Mapped[str] = mapped_column(String(80))
+    listener: Mapped[str] = mapped_column(String(64))
+    # Who acted: `forget --user` erases their requests too (bodies hold what they typed).
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    # What Bolt knew besides the body (bot user id, enterprise); never a token.
+    context: Mapped[str] = mapped_column(Text, default="{}")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "done", or "failed: <reason>" once no retry can help.
+    outcome: Mapped[str | None] = mapped_column(String(80))
+
+
+class SlackPost(Base):
+    """One message the bot means to post once: the single post-once protocol's row.
+
+    A poster takes a lease, posts with message metadata carrying `post_key`, and records `ts`
+    only after Slack accepted. `uncertain` marks an attempt whose answer never came back: the
+    next poster first looks for the key in the channel or thread before posting again.
+    """
+
+    __tablename__ = "slack_posts"
+    __table_args__ = (UniqueConstraint("team_id", "post_key", name="uq_slack_posts_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    post_key: Mapped[str] = mapped_column(String(160))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
 
 
 class Channel(Base):
@@ -111,7 +163,6 @@ class Daily(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[date] = mapped_column(Date)
     prompt_ts: Mapped[str | None] = mapped_column(String(32))
-    # A claim with a time lets another clock take over a prompt whose poster died mid-way.
     prompt_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary_ts: Mapped[str | None] = mapped_column(String(32))
     summary_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -130,7 +181,6 @@ class DailyUpdate(Base):
     impediment: Mapped[str | None] = mapped_column(Text)
     # The bot's reply that shows this update; edited in place on resubmission.
     posted_ts: Mapped[str | None] = mapped_column(String(32))
-    # Taken before posting that reply, so two quick submissions cannot both post one.
     post_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The member's own thread reply, when they answered that way.
     reply_ts: Mapped[str | None] = mapped_column(String(32))
@@ -205,8 +255,8 @@ class Weekly(Base):
     local_date: Mapped[date] = mapped_column(Date)
     call_ts: Mapped[str | None] = mapped_column(String(32))
     call_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Posting the agenda: the claim (renewed per reply), the moment its items were fixed,
-    # the parent message, and when every item's reply was out.
+    # Posting the agenda: the moment its items were fixed, the parent message, and when every
+    # item's reply was out (each post itself goes through `SlackPost`).
     agenda_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agenda_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agenda_ts: Mapped[str | None] = mapped_column(String(32))
