@@ -15,6 +15,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.runtime import Runtime, make_web_client
 from bot.settings import SettingsError
 from handlers import register_all
+from handlers.inbox import Inbox
 
 BOT_SCOPES = [
     "commands",
@@ -49,12 +50,15 @@ def after_ack_executor() -> Executor:
     )
 
 
-def build_app(
-    runtime: Runtime, *, socket_mode: bool = False, listener_executor: Executor | None = None
-) -> App:
-    """Socket Mode requests come over an authenticated socket, so they need no signing secret."""
+def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | None = None) -> App:
+    """Socket Mode requests come over an authenticated socket, so they need no signing secret.
+
+    `inbox` (made here unless given) holds the listeners' work; a server starts an
+    `InboxSweeper` on it so that what a dead process acknowledged is finished.
+    """
     settings = runtime.settings
-    listener_executor = listener_executor or after_ack_executor()
+    inbox = inbox or Inbox(runtime, after_ack_executor())
+    listener_executor = inbox.after_ack
     if not settings.slack_signing_secret and not socket_mode:
         raise SettingsError("SLACK_SIGNING_SECRET: required for this command but not set")
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
@@ -82,14 +86,14 @@ def build_app(
         app = App(
             signing_secret=settings.slack_signing_secret or "",
             client=client,
-            # Listeners ack synchronously in the request thread and hand their work to the
-            # after-ack executor (handlers.common.acknowledge_then): a busy executor slows the
-            # work, never the ack.
+            # Listeners store the request, ack in the request thread and hand their work to
+            # the after-ack executor (handlers/inbox.py): a busy executor slows the work,
+            # never the ack.
             process_before_response=True,
             # auth.test at start-up would make the app unusable while Slack is unreachable;
             # Bolt verifies the token on the first request instead.
             token_verification_enabled=False,
             listener_executor=listener_executor,
         )
-    register_all(app, runtime, listener_executor)
+    register_all(app, runtime, inbox)
     return app

@@ -148,19 +148,25 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _serve(settings: object) -> int:
-    from bot.app import build_app
+    from bot.app import after_ack_executor, build_app
     from bot.server import GunicornServer, make_wsgi_app
     from bot.settings import Settings
+    from handlers.inbox import Inbox, InboxSweeper
 
     assert isinstance(settings, Settings)
     require(settings, "SLACK_SIGNING_SECRET")
     _build_runtime(settings)  # migrate once, before the workers fork
 
-    def load_app():  # type: ignore[no-untyped-def]
+    def load_app(in_worker: bool = True):  # type: ignore[no-untyped-def]
         runtime = build_runtime(settings, migrate=False)
-        return make_wsgi_app(build_app(runtime), runtime)
+        inbox = Inbox(runtime, after_ack_executor())
+        app = build_app(runtime, inbox=inbox)
+        if in_worker:
+            # Every worker finishes what any dead process acknowledged and left.
+            InboxSweeper(inbox).start()
+        return make_wsgi_app(app, runtime)
 
-    load_app()  # fail here, with a clear message, rather than in every worker
+    load_app(in_worker=False)  # fail here, with a clear message, rather than in every worker
     GunicornServer(load_app, settings.port).run()
     return 0
 
@@ -206,15 +212,18 @@ def _parse_at(text: str, timezone: str) -> datetime:
 def _socket_mode(settings: object) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from bot.app import build_app
+    from bot.app import after_ack_executor, build_app
     from bot.settings import Settings
     from bot.socket_mode import run_socket_mode
+    from handlers.inbox import Inbox, InboxSweeper
     from schedules.clock import add_clock_jobs
 
     assert isinstance(settings, Settings)
     require(settings, "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     runtime = _build_runtime(settings)
-    app = build_app(runtime, socket_mode=True)
+    inbox = Inbox(runtime, after_ack_executor())
+    app = build_app(runtime, socket_mode=True, inbox=inbox)
+    InboxSweeper(inbox).start()
     scheduler = BackgroundScheduler(timezone="UTC")
     add_clock_jobs(scheduler, runtime)
     scheduler.start()

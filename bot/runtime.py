@@ -12,6 +12,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
@@ -26,6 +29,30 @@ def system_now() -> datetime:
     return datetime.now(UTC)
 
 
+# Calls that create a message: a lost answer does not mean Slack did not post, so they are
+# never re-sent after a connection error (`bot.posting` looks before posting again).
+MESSAGE_CREATING_METHODS = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "chat.meMessage"}
+)
+
+
+class RetryConnectionErrorsOfSafeCalls(ConnectionErrorRetryHandler):
+    """slack_sdk's connection retry, except for calls that would post a second message."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+        if method in MESSAGE_CREATING_METHODS:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
     """Every client honours SLACK_API_URL and retries 429s after Retry-After.
 
@@ -37,7 +64,7 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
         base_url=settings.slack_api_url,
         timeout=15,
         retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
+            RetryConnectionErrorsOfSafeCalls(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=3),
         ],
     )
@@ -49,8 +76,15 @@ class Runtime:
     engine: Engine
     sessions: SessionFactory
     now: Callable[[], datetime] = system_now
+    # Every exception a listener's work or a job raised goes here after it was handled (logged,
+    # retried, the user told). Tests collect them and fail on any they did not expect.
+    failure_observers: list[Callable[[str, BaseException], None]] = field(default_factory=list)
     _bot_team_id: str | None = field(default=None, init=False)
     _bot_user_ids: dict[str, str] = field(default_factory=dict, init=False)
+
+    def report_failure(self, where: str, error: BaseException) -> None:
+        for observe in self.failure_observers:
+            observe(where, error)
 
     @property
     def installation_store(self) -> SQLAlchemyInstallationStore | None:

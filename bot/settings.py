@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     default_timezone: str = "Europe/Berlin"
     default_language: Literal["en", "de"] = "en"
+    # How long a stored request belongs to the process that acknowledged it before another
+    # takes it up (that process renews it while working); short so a crash costs little.
+    inbox_lease_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("default_timezone")
     @classmethod

@@ -1,16 +1,13 @@
-"""What every listener needs: the workspace of a request, telling a user, reporting failures."""
+"""What every listener needs: the workspace, channel and user of a request, telling a user."""
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from slack_bolt import Ack, Args, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -21,7 +18,6 @@ from bot.runtime import Runtime
 from bot.text import decode_slack_text
 
 log = logging.getLogger(__name__)
-Listener = TypeVar("Listener", bound=Callable[..., None])
 
 
 def workspace_id(body: dict[str, Any], context: BoltContext | None = None) -> str:
@@ -37,15 +33,10 @@ def workspace_id(body: dict[str, Any], context: BoltContext | None = None) -> st
     return str(body.get("team_id") or body.get("user", {}).get("team_id") or "")
 
 
-def acknowledge(ack: Ack, body: dict[str, Any]) -> bool:
-    """The synchronous part of most listeners: Slack gets its answer before any work starts."""
-    ack()
-    return True
-
-
 def acknowledge_form(ack: Ack, language: str, validate: Callable[[], object]) -> bool:
-    """A settings modal's ack: a validation error is answered in the ack itself, so Slack shows
-    it on the field, and then no work follows."""
+    """A settings modal's validation: an error is answered in the ack itself, so Slack shows
+    it on the field, and then nothing is stored and no work follows. True when the form is
+    valid (the inbox acks it once the request is stored)."""
     try:
         validate()
     except SettingsError as problem:
@@ -54,31 +45,7 @@ def acknowledge_form(ack: Ack, language: str, validate: Callable[[], object]) ->
             errors={problem.block_id: translate(language, problem.message_key)},
         )
         return False
-    ack()
     return True
-
-
-def acknowledge_then(
-    work: Callable[..., None],
-    after_ack: Executor,
-    acknowledge_with: Callable[[Ack, dict[str, Any]], bool] = acknowledge,
-) -> Callable[[Args], None]:
-    """A listener that acks in the request thread, then runs `work` on the after-ack executor.
-
-    Bolt's lazy listeners do the same but deep-copy the whole request (context, clients,
-    say/respond) in the request thread first, which cost more than the rest of the ack under
-    load (bench/ack_latency.py). Bolt does not touch the request after the listener returns,
-    so the work can use it as it is. `acknowledge_with` may answer with an error instead
-    (a modal's validation) and return False: then no work is done.
-    """
-    wanted = list(inspect.signature(work).parameters)
-
-    def listener(args: Args) -> None:
-        if acknowledge_with(args.ack, args.body):
-            after_ack.submit(work, **{name: getattr(args, name) for name in wanted})
-
-    listener.__name__ = f"acknowledge_then_{work.__name__}"
-    return listener
 
 
 def tell_user(
@@ -153,68 +120,7 @@ def slash_command(
     )
 
 
-def report_failures(runtime: Runtime) -> Callable[[Listener], Listener]:
-    """Log any error after the ack with context, and tell the user whose action failed.
-
-    Bolt would otherwise log a bare message from its executor; here the traceback, the
-    workspace, channel and user land in the log, and the user is not left waiting.
-    """
-
-    def decorate(listener: Listener) -> Listener:
-        @functools.wraps(listener)
-        def wrapper(*args: Any, **kwargs: Any) -> None:
-            try:
-                listener(*args, **kwargs)
-            except Exception as error:
-                body: dict[str, Any] = kwargs.get("body") or {}
-                team_id = workspace_id(body, kwargs.get("context"))
-                channel_id = _channel_of(body)
-                user_id = _user_of(body)
-                log.exception(
-                    "%s failed (team=%s channel=%s user=%s)",
-                    listener.__name__,
-                    team_id,
-                    channel_id,
-                    user_id,
-                )
-                client: WebClient | None = kwargs.get("client")
-                if client is not None and user_id:
-                    _apologise(runtime, client, team_id, channel_id, user_id, error, kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
-def _apologise(
-    runtime: Runtime,
-    client: WebClient,
-    team_id: str,
-    channel_id: str | None,
-    user_id: str,
-    error: Exception,
-    kwargs: dict[str, Any],
-) -> None:
-    reason = (
-        str(error.response.get("error")) if isinstance(error, SlackApiError) else "internal_error"
-    )
-    try:
-        language = user_language(runtime, client, team_id, user_id)
-    except Exception:
-        language = runtime.settings.default_language
-    try:
-        tell_user(
-            client,
-            channel_id,
-            user_id,
-            translate(language, "error.unexpected", error=reason),
-            respond=kwargs.get("respond"),
-        )
-    except Exception:
-        log.exception("could not tell %s about the failure", user_id)
-
-
-def _channel_of(body: dict[str, Any]) -> str | None:
+def channel_of(body: dict[str, Any]) -> str | None:
     event = body.get("event") or {}
     channel = body.get("channel_id") or event.get("channel") or event.get("item", {}).get("channel")
     if not channel and isinstance(body.get("channel"), dict):
@@ -222,7 +128,7 @@ def _channel_of(body: dict[str, Any]) -> str | None:
     return str(channel) if channel else None
 
 
-def _user_of(body: dict[str, Any]) -> str | None:
+def user_of(body: dict[str, Any]) -> str | None:
     user = body.get("user_id") or (body.get("event") or {}).get("user")
     if not user and isinstance(body.get("user"), dict):
         user = body["user"].get("id")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor
 from datetime import date
 from typing import Any
 
@@ -28,22 +27,14 @@ from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
 from bot.text import decode_slack_text
-from handlers.common import (
-    acknowledge_form,
-    acknowledge_then,
-    report_failures,
-    slash_command,
-    tell_user,
-    workspace_id,
-)
+from handlers.common import acknowledge_form, slash_command, tell_user, workspace_id
+from handlers.inbox import Inbox
 from storage import daily as store
 from storage.channels import update_channel
 from storage.db import transaction
 
 
-def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
-    reporting = report_failures(runtime)
-
+def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     def daily_command(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
@@ -130,13 +121,13 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
         user_lang = user_language(runtime, client, team_id, user_id)
         tell_user(client, channel_id, user_id, form.confirmation(user_lang))
 
-    # Each listener acks synchronously and does its work afterwards on the after-ack
-    # executor, so a slow or rate-limited Web API call never delays another request's ack.
-    app.command("/daily")(acknowledge_then(reporting(daily_command), after_ack))
-    app.action(render.OPEN_MODAL_ACTION)(acknowledge_then(reporting(open_modal_button), after_ack))
-    app.view(render.UPDATE_MODAL)(acknowledge_then(reporting(update_submitted), after_ack))
+    # Each request is stored and acked at once, its work done afterwards (handlers/inbox.py),
+    # so a slow or rate-limited Web API call never delays another request's ack.
+    app.command("/daily")(inbox.listener("daily_command", daily_command))
+    app.action(render.OPEN_MODAL_ACTION)(inbox.listener("daily_open_modal", open_modal_button))
+    app.view(render.UPDATE_MODAL)(inbox.listener("daily_update_submitted", update_submitted))
     app.view(render.SETTINGS_MODAL)(
-        acknowledge_then(reporting(save_settings), after_ack, acknowledge_with=check_settings)
+        inbox.listener("daily_settings", save_settings, validate=check_settings)
     )
     # Thread replies arrive as `message` events, which handlers/messages.py receives (Bolt runs
     # only the first matching listener) and hands to `handle_thread_reply`.

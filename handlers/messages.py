@@ -8,7 +8,6 @@ human message is scanned by the prospect radar when its channel turned that on.
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App
@@ -18,16 +17,15 @@ from bot.radar import service as radar
 from bot.runtime import Runtime
 from bot.text import decode_slack_text
 from handlers import daily
-from handlers.common import acknowledge_then, report_failures, workspace_id
+from handlers.common import workspace_id
+from handlers.inbox import Inbox
 
 # Edits are scanned too: a company added in an edit is news; flags already posted in the
 # thread are not repeated. Joins, topic changes and bot posts are not people's messages.
 SCANNED_SUBTYPES = (None, "thread_broadcast", "message_changed")
 
 
-def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
-    reporting = report_failures(runtime)
-
+def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if daily.handle_thread_reply(runtime, body, event, client):
             return
@@ -47,7 +45,7 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
             str(found["user"]),
         )
 
-    app.event({"type": "message"})(acknowledge_then(reporting(message), after_ack))
+    app.event({"type": "message"})(inbox.listener("message", message))
 
 
 def human_message(event: dict[str, Any]) -> dict[str, Any] | None:

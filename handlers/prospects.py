@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -23,16 +22,11 @@ from bot.radar.parse import (
     parse_prospect_command,
 )
 from bot.runtime import Runtime
-from handlers.common import (
-    acknowledge_then,
-    report_failures,
-    slash_command,
-)
+from handlers.common import slash_command
+from handlers.inbox import Inbox
 
 
-def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
-    reporting = report_failures(runtime)
-
+def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     def prospect_command(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
@@ -82,7 +76,7 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
                 if not changed:  # a change is announced in the channel; no need to repeat it
                     tell(translate(language, _scan_status_key(bool(enabled))))
 
-    app.command("/prospect")(acknowledge_then(reporting(prospect_command), after_ack))
+    app.command("/prospect")(inbox.listener("radar_command", prospect_command))
 
 
 def _scan_status_key(scanning: bool) -> str:

@@ -4,7 +4,6 @@ reactions on agenda items."""
 from __future__ import annotations
 
 import json
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -35,14 +34,8 @@ from bot.weekly.settings_form import (
     settings_modal,
     validate_settings,
 )
-from handlers.common import (
-    acknowledge_form,
-    acknowledge_then,
-    report_failures,
-    slash_command,
-    tell_user,
-    workspace_id,
-)
+from handlers.common import acknowledge_form, slash_command, tell_user, workspace_id
+from handlers.inbox import Inbox
 from storage.channels import update_channel
 from storage.db import transaction
 
@@ -51,9 +44,7 @@ ADD_MESSAGE_SHORTCUT = "weekly_add_message"
 QUOTE_LIMIT = 120
 
 
-def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
-    reporting = report_failures(runtime)
-
+def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     def weekly_command(
         body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
@@ -166,13 +157,13 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
             ),
         )
 
-    app.command("/weekly")(acknowledge_then(reporting(weekly_command), after_ack))
-    app.shortcut(ADD_MESSAGE_SHORTCUT)(acknowledge_then(reporting(add_message), after_ack))
+    app.command("/weekly")(inbox.listener("weekly_command", weekly_command))
+    app.shortcut(ADD_MESSAGE_SHORTCUT)(inbox.listener("weekly_add_message", add_message))
     app.view(SETTINGS_MODAL)(
-        acknowledge_then(reporting(save_settings), after_ack, acknowledge_with=check_settings)
+        inbox.listener("weekly_settings", save_settings, validate=check_settings)
     )
     for event_type in ("reaction_added", "reaction_removed"):
-        app.event(event_type)(acknowledge_then(reporting(reaction), after_ack))
+        app.event(event_type)(inbox.listener(f"weekly_{event_type}", reaction))
 
 
 def _quote(text: str) -> str:

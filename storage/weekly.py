@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.daily import CLAIM_LEASE
@@ -40,6 +40,11 @@ def get_weekly(session: Session, weekly_id: int) -> Weekly:
     return session.get_one(Weekly, weekly_id)
 
 
+def lock_weekly(session: Session, weekly_id: int) -> Weekly:
+    """For the rest of the transaction nobody else freezes or changes this Weekly."""
+    return session.get_one(Weekly, weekly_id, with_for_update=True)
+
+
 def latest_frozen_weekly(
     session: Session, team_id: str, channel_id: str, before: date | None = None
 ) -> Weekly | None:
@@ -65,25 +70,6 @@ def latest_posted_weekly(session: Session, team_id: str, channel_id: str) -> Wee
         .order_by(Weekly.local_date.desc())
         .limit(1)
     ).one_or_none()
-
-
-def claim(
-    session: Session, weekly_id: int, claimed_column: str, done_column: str, now: datetime
-) -> bool:
-    """True for exactly one caller while the thing is not done (two clocks, re-runs)."""
-    claimed, done = getattr(Weekly, claimed_column), getattr(Weekly, done_column)
-    row = session.execute(
-        update(Weekly)
-        .where(
-            Weekly.id == weekly_id,
-            done.is_(None),
-            or_(claimed.is_(None), claimed < now - CLAIM_LEASE),
-        )
-        .values({claimed_column: now})
-        .returning(Weekly.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    return row is not None
 
 
 def set_columns(session: Session, weekly_id: int, **values: object) -> None:
@@ -210,12 +196,10 @@ def freeze_agenda(
     weekly.agenda_frozen_at = now
 
 
-def record_reply(session: Session, entry_id: int, ts: str, weekly_id: int, now: datetime) -> None:
-    """Also renews the agenda's claim: a long agenda may take longer than one lease."""
+def record_reply(session: Session, entry_id: int, ts: str) -> None:
     session.execute(
         update(WeeklyAgendaItem).where(WeeklyAgendaItem.id == entry_id).values(reply_ts=ts)
     )
-    set_columns(session, weekly_id, agenda_claimed_at=now)
 
 
 def entry_by_reply(
@@ -344,14 +328,16 @@ def add_decision(session: Session, **columns: object) -> WeeklyDecision:
     return decision
 
 
-def record_decision_post(
-    session: Session, decision_id: int, ts: str, permalink: str | None
-) -> None:
-    session.execute(
-        update(WeeklyDecision)
-        .where(WeeklyDecision.id == decision_id)
-        .values(posted_ts=ts, permalink=permalink)
-    )
+def decision_posted_as(
+    session: Session, team_id: str, channel_id: str, ts: str
+) -> WeeklyDecision | None:
+    return session.scalars(
+        select(WeeklyDecision).where(
+            WeeklyDecision.team_id == team_id,
+            WeeklyDecision.channel_id == channel_id,
+            WeeklyDecision.posted_ts == ts,
+        )
+    ).first()
 
 
 def decisions_of_weekly(session: Session, weekly_id: int) -> Sequence[WeeklyDecision]:
@@ -371,7 +357,3 @@ def recent_decisions(
         .order_by(WeeklyDecision.created_at.desc(), WeeklyDecision.id.desc())
         .limit(limit)
     ).all()
-
-
-def delete_decision(session: Session, decision_id: int) -> None:
-    session.execute(delete(WeeklyDecision).where(WeeklyDecision.id == decision_id))

@@ -19,6 +19,7 @@ from bot.app import build_app
 from bot.runtime import Runtime, build_runtime
 from bot.server import make_wsgi_app
 from bot.settings import Settings, load_settings
+from handlers.inbox import Inbox
 from tests.fakeslack import FakeSlack, SlackDriver
 from tests.support import FrozenClock, ServedApp, TrackingExecutor
 
@@ -96,12 +97,24 @@ class BotUnderTest:
     runtime: Runtime
     clock: FrozenClock
     listeners: TrackingExecutor
+    inbox: Inbox
     url: str
 
+    failures: list[tuple[str, BaseException]]
+
     def settle(self) -> None:
-        """Wait until every listener has finished its work after the ack."""
+        """Wait until every listener has finished its work after the ack; any exception a
+        listener's work raised fails the test unless the test takes it (`take_failures`)."""
         self.listeners.wait_idle()
         assert not self.listeners.errors, self.listeners.errors
+        assert not self.failures, f"a listener or job raised: {self.failures}"
+
+    def take_failures(self) -> list[tuple[str, BaseException]]:
+        """The failures so far, for a test that provoked them; they no longer fail the test."""
+        self.listeners.wait_idle()
+        taken = list(self.failures)
+        self.failures.clear()
+        return taken
 
     def command(self, command: str, text: str = "", **kwargs: Any) -> Any:
         response = self.slack.command(command=command, text=text, **kwargs)
@@ -121,8 +134,11 @@ def bot(database_url: str, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
     runtime = build_runtime(make_settings(database_url, fake_slack))
     clock = FrozenClock(DEFAULT_NOW)
     runtime.now = clock
+    failures: list[tuple[str, BaseException]] = []
+    runtime.failure_observers.append(lambda where, error: failures.append((where, error)))
     listeners = TrackingExecutor()
-    app = build_app(runtime, listener_executor=listeners)
+    inbox = Inbox(runtime, listeners)
+    app = build_app(runtime, inbox=inbox)
     served = ServedApp(make_wsgi_app(app, runtime))
     yield BotUnderTest(
         fake=fake_slack,
@@ -132,9 +148,12 @@ def bot(database_url: str, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
         runtime=runtime,
         clock=clock,
         listeners=listeners,
+        inbox=inbox,
         url=served.url,
+        failures=failures,
     )
     served.stop()
     listeners.shutdown(wait=True)
     runtime.engine.dispose()
+    assert not failures, f"a listener or job raised: {failures}"
     assert not fake_slack.rejected, f"the bot made calls Slack would reject: {fake_slack.rejected}"

@@ -282,7 +282,9 @@ def test_a_rate_limited_post_is_retried_after_retry_after(bot: BotUnderTest) -> 
 def test_a_failing_slack_call_tells_the_user(bot: BotUnderTest) -> None:
     bot.clock.set(THURSDAY_MORNING)
     bot.fake.fail_next("chat.postMessage", error="is_archived")
-    bot.command("/daily", "today: call Müller AG")
+    assert bot.slack.command(command="/daily", text="today: call Müller AG").status == 200
+    [(where, error)] = bot.take_failures()
+    assert where == "daily_command" and "is_archived" in str(error)
     messages = _ephemerals_to(bot, "U0001")
     assert len(messages) == 1 and "is_archived" in messages[0]
     bot.command("/daily", "today: call Müller AG")
@@ -293,6 +295,7 @@ def test_state_survives_a_restart(bot: BotUnderTest, database_url: str) -> None:
     from bot.app import build_app
     from bot.runtime import build_runtime
     from bot.server import make_wsgi_app
+    from handlers.inbox import Inbox
     from tests.conftest import SIGNING_SECRET, make_settings
     from tests.fakeslack import SlackDriver
     from tests.support import ServedApp, TrackingExecutor
@@ -302,7 +305,8 @@ def test_state_survives_a_restart(bot: BotUnderTest, database_url: str) -> None:
     runtime = build_runtime(make_settings(database_url, bot.fake))
     runtime.now = bot.clock
     listeners = TrackingExecutor()
-    served = ServedApp(make_wsgi_app(build_app(runtime, listener_executor=listeners), runtime))
+    app = build_app(runtime, inbox=Inbox(runtime, listeners))
+    served = ServedApp(make_wsgi_app(app, runtime))
     try:
         driver = SlackDriver(served.url, SIGNING_SECRET, response_url_base=bot.fake.hooks_url)
         assert driver.command("/daily", "highlight: after the restart").status == 200

@@ -52,7 +52,7 @@ def test_the_source_scan_finds_the_keys_it_is_meant_to_find() -> None:
     """Guards the regex: if it found nothing, the next test would pass vacuously."""
     used = keys_used_in_source()
     assert "daily.prompt.title" in used
-    assert "error.unexpected" in used
+    assert "error.database.kept" in used
     assert "daily.settings.error.no_days" in used
     assert not any("{" in key for key in used)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -210,9 +210,18 @@ def test_in_a_direct_message_knows_and_list_work_but_announcing_does_not(
     assert count(bot, ProspectAnnouncement) == 0 and count(bot, KnownContact) == 1
 
 
-def test_a_failed_flag_post_is_released_and_the_user_told(bot: BotUnderTest) -> None:
+def test_a_rate_limited_announcement_is_kept_and_finished_later(bot: BotUnderTest) -> None:
     bot.command("/prospect", "knows Siemens: Max", user_id="U0002")
     bot.fake.fail_next("chat.postMessage", error="ratelimited", retry_after=0, times=5)
-    bot.command("/prospect", "Siemens")
-    assert "ratelimited" in _ephemerals_to(bot, "U0001")[-1]
+    assert bot.slack.command(command="/prospect", text="Siemens").status == 200
+    [(where, _)] = bot.take_failures()
+    told = _ephemerals_to(bot, "U0001")[-1]
+    assert where == "radar_command" and "ratelimited" in told and "saved" in told
     assert count(bot, ProspectAnnouncement) == 0 and count(bot, RadarFlag) == 0
+
+    bot.clock.set(bot.clock() + timedelta(minutes=1))  # the retry is due
+    assert bot.inbox.sweep() == 1
+    bot.settle()
+    assert count(bot, ProspectAnnouncement) == 1 and count(bot, RadarFlag) == 1
+    announcements = bot.fake.calls_to("chat.postMessage")
+    assert len([c for c in announcements if not c.params.get("thread_ts")]) == 1

@@ -7,14 +7,10 @@ a slow Web API call never holds a lock.
 from __future__ import annotations
 
 import logging
-import time as time_module
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
 from bot.daily import render
 from bot.daily.parse import DailyFields
@@ -28,6 +24,7 @@ from bot.daily.rules import (
 )
 from bot.i18n import translate
 from bot.members import away_by_status, display_names, human_members, user_language
+from bot.posting import Message, post_once
 from bot.radar.service import flag_mentions
 from bot.runtime import Runtime
 from bot.schedule import local_date_of, parse_clock_time
@@ -74,41 +71,19 @@ def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, da
     """The day's prompt, posted exactly once whoever asks first (clock, re-run, an answer)."""
     with transaction(runtime.sessions) as session:
         daily = store.get_or_create_daily(session, config.team_id, config.channel_id, day)
-        if daily.prompt_ts:
-            return daily
-        claimed = store.claim_prompt(session, daily.id, runtime.now())
-    if not claimed:
-        return _wait_for_prompt(runtime, daily.id)
+    if daily.prompt_ts:
+        return daily
     text, blocks = render.prompt_message(config.language, day)
-    try:
-        response = client.chat_postMessage(
-            channel=config.channel_id, text=text, blocks=blocks, unfurl_links=False
-        )
-    except SlackApiError:
-        with transaction(runtime.sessions) as session:
-            store.release_claim(session, daily.id, "prompt_claimed_at")
-        raise
+    ts = post_once(
+        runtime,
+        client,
+        config.team_id,
+        f"daily.prompt:{daily.id}",
+        Message(config.channel_id, text, blocks),
+    )
     with transaction(runtime.sessions) as session:
-        store.record_prompt(session, daily.id, str(response["ts"]))
+        store.record_prompt(session, daily.id, ts)
         return store.get_daily(session, daily.id)
-
-
-def _wait_for_prompt(runtime: Runtime, daily_id: int) -> Daily:
-    """Another process is posting this prompt right now; its thread is needed for replies."""
-    _wait_for(lambda session: store.get_daily(session, daily_id).prompt_ts, runtime)
-    with transaction(runtime.sessions) as session:
-        return store.get_daily(session, daily_id)
-
-
-def _wait_for(read: Callable[[Session], str | None], runtime: Runtime) -> str | None:
-    """Poll until another process has posted what it claimed (or give up after a while)."""
-    deadline = time_module.monotonic() + POST_WAIT_SECONDS
-    while True:
-        with transaction(runtime.sessions) as session:
-            value = read(session)
-        if value or time_module.monotonic() > deadline:
-            return value
-        time_module.sleep(0.1)
 
 
 @dataclass(frozen=True)
@@ -193,18 +168,16 @@ def _show_update(
         fields = DailyFields(row.plan, row.highlight, row.impediment)
         names = display_names(runtime, client, config.team_id, [row.user_id, *_mentioned(fields)])
         text, blocks = render.update_message(config.language, names[row.user_id], fields, names)
-        posted_ts = row.posted_ts
-        if not posted_ts:
+        if row.posted_ts:
+            client.chat_update(
+                channel=config.channel_id, ts=row.posted_ts, text=text, blocks=blocks
+            )
+        else:
+            ts = _reply_in_thread(
+                runtime, client, config, daily, f"daily.update:{update_id}", text, blocks
+            )
             with transaction(runtime.sessions) as session:
-                mine = store.claim_update_post(session, update_id, runtime.now())
-            if mine:
-                new_post_ts = _reply_in_thread(client, config, daily, text, blocks)
-                with transaction(runtime.sessions) as session:
-                    store.record_update_post(session, update_id, new_post_ts)
-            else:
-                posted_ts = _wait_for(lambda s: store.get_update(s, update_id).posted_ts, runtime)
-        if posted_ts:
-            client.chat_update(channel=config.channel_id, ts=posted_ts, text=text, blocks=blocks)
+                store.record_update_post(session, update_id, ts)
         with transaction(runtime.sessions) as session:
             latest = store.get_update(session, update_id)
             if DailyFields(latest.plan, latest.highlight, latest.impediment) == fields:
@@ -212,18 +185,21 @@ def _show_update(
 
 
 def _reply_in_thread(
-    client: WebClient, config: ChannelConfig, daily: Daily, text: str, blocks: list[dict]
+    runtime: Runtime,
+    client: WebClient,
+    config: ChannelConfig,
+    daily: Daily,
+    key: str,
+    text: str,
+    blocks: list[dict],
 ) -> str:
-    """Post in the Daily's thread; user text may hold prospects' URLs, so never unfurl."""
-    response = client.chat_postMessage(
-        channel=config.channel_id,
-        thread_ts=daily.prompt_ts,
-        text=text,
-        blocks=blocks,
-        unfurl_links=False,
-        unfurl_media=False,
+    return post_once(
+        runtime,
+        client,
+        config.team_id,
+        key,
+        Message(config.channel_id, text, blocks, thread_ts=str(daily.prompt_ts)),
     )
-    return str(response["ts"])
 
 
 def _mentioned(fields: DailyFields) -> list[str]:
@@ -263,19 +239,12 @@ def post_summary(runtime: Runtime, client: WebClient, config: ChannelConfig, day
     if daily.summary_ts:
         refresh_summary(runtime, client, config, daily)
         return daily
-    with transaction(runtime.sessions) as session:
-        claimed = store.claim_summary(session, daily.id, runtime.now())
-    if not claimed:
-        return daily
     summary_text, summary_blocks, prompt_text, prompt_blocks = _render_summary(
         runtime, client, config, daily
     )
-    try:
-        summary_ts = _reply_in_thread(client, config, daily, summary_text, summary_blocks)
-    except SlackApiError:
-        with transaction(runtime.sessions) as session:
-            store.release_claim(session, daily.id, "summary_claimed_at")
-        raise
+    summary_ts = _reply_in_thread(
+        runtime, client, config, daily, f"daily.summary:{daily.id}", summary_text, summary_blocks
+    )
     with transaction(runtime.sessions) as session:
         store.record_summary(session, daily.id, summary_ts)
     client.chat_update(

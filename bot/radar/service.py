@@ -9,6 +9,7 @@ post releases its claim.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -17,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.members import display_names
+from bot.posting import Message, post_once, request_post_key
 from bot.radar import render
 from bot.radar.team_index import Entry, TeamRadar, group_by_company, team_radar
 from bot.runtime import Runtime
@@ -82,10 +84,14 @@ def announce(
     locale = channel_locale(runtime, team_id, channel_id)
     names = _names_in(runtime, client, team_id, company, note)
     text, blocks = render.announcement_message(locale.language, user_id, company, note, names)
-    response = client.chat_postMessage(
-        channel=channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+    # Keyed by the request: working it off again after a crash finds this post.
+    message_ts = post_once(
+        runtime,
+        client,
+        team_id,
+        request_post_key("radar-announce"),
+        Message(channel_id, text, blocks),
     )
-    message_ts = str(response["ts"])
     own = _own(team_radar(runtime, team_id).same_company(company), "prospect", user_id)
     with transaction(runtime.sessions) as session:
         row = store.save_announcement(
@@ -221,20 +227,18 @@ def post_flags(
     locale = channel_locale(runtime, team_id, channel_id)
     lines = [_flag_line(entry, locale.timezone) for entry in claimed]
     text, blocks = render.flag_message(locale.language, lines, in_announcement=in_announcement)
+    subjects = sorted(entry.subject for entry in claimed)
+    key = (
+        "radar.flags:"
+        + hashlib.sha256("|".join([channel_id, thread_ts, *subjects]).encode()).hexdigest()[:40]
+    )
     try:
-        client.chat_postMessage(
-            channel=channel_id,
-            thread_ts=thread_ts,
-            text=text,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except SlackApiError:
+        post_once(runtime, client, team_id, key, Message(channel_id, text, blocks, thread_ts))
+    except BaseException:
+        # Not flagged for good: the next mention (or the request worked off again) claims the
+        # same subjects, so the same key, and finds the post if it went out after all.
         with transaction(runtime.sessions) as session:
-            store.release_flags(
-                session, team_id, channel_id, thread_ts, [entry.subject for entry in claimed]
-            )
+            store.release_flags(session, team_id, channel_id, thread_ts, subjects)
         raise
     return claimed
 
@@ -416,5 +420,5 @@ def set_scan_messages(
     language = channel_locale(runtime, team_id, channel_id).language
     name = display_names(runtime, client, team_id, [user_id])[user_id]
     text = render.scan_notice(language, name, enabled)
-    client.chat_postMessage(channel=channel_id, text=text, unfurl_links=False, unfurl_media=False)
+    post_once(runtime, client, team_id, request_post_key("radar-scan"), Message(channel_id, text))
     return True

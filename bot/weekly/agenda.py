@@ -1,8 +1,8 @@
 """The Weekly in the channel: the call for items, the agenda thread, claims by reaction.
 
 Posts are idempotent like the Daily's: one `weeklies` row per channel and meeting date, and the
-call and the agenda are each taken with a claim (a lease, renewed per item reply, so a process
-killed mid-way does not lose the agenda and a re-run completes it).
+call, the agenda's parent and each item's reply go out once through `bot.posting`, so a process
+killed mid-way does not lose the agenda and a re-run completes it.
 
 The parent re-render is serialised per Weekly: every change bumps `state_version` in the same
 transaction that stores it, and one process at a time holds the render claim, updating the
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.members import display_names
+from bot.posting import Message, post_once
 from bot.radar.service import flag_mentions
 from bot.runtime import Runtime
 from bot.text import mentioned_user_ids
@@ -60,11 +60,8 @@ def post_call(runtime: Runtime, client: WebClient, config: WeeklyConfig, at: dat
         weekly = store.get_or_create_weekly(
             session, config.team_id, config.channel_id, start.date()
         )
-        if weekly.agenda_frozen_at is not None:
-            return  # the agenda is out; calling for items now would only confuse
-        claimed = store.claim(session, weekly.id, "call_claimed_at", "call_ts", runtime.now())
-    if not claimed and weekly.call_ts is None:
-        return  # another process is posting it right now
+    if weekly.agenda_frozen_at is not None:
+        return  # the agenda is out; calling for items now would only confuse
     items = without_numbers(draft(runtime, config))
     text, blocks = render.call_message(
         config.language, start, items, names_for(runtime, client, config, items)
@@ -72,41 +69,35 @@ def post_call(runtime: Runtime, client: WebClient, config: WeeklyConfig, at: dat
     if weekly.call_ts is not None:
         client.chat_update(channel=config.channel_id, ts=weekly.call_ts, text=text, blocks=blocks)
         return
-    try:
-        response = client.chat_postMessage(
-            channel=config.channel_id, text=text, blocks=blocks, unfurl_links=False
-        )
-    except SlackApiError:
-        with transaction(runtime.sessions) as session:
-            store.set_columns(session, weekly.id, call_claimed_at=None)
-        raise
+    ts = post_once(
+        runtime,
+        client,
+        config.team_id,
+        f"weekly.call:{weekly.id}",
+        Message(config.channel_id, text, blocks),
+    )
     with transaction(runtime.sessions) as session:
-        store.set_columns(session, weekly.id, call_ts=str(response["ts"]))
+        store.set_columns(session, weekly.id, call_ts=ts)
 
 
 # --- the agenda ----------------------------------------------------------------------------
 
 
 def post_agenda(runtime: Runtime, client: WebClient, config: WeeklyConfig, at: datetime) -> Weekly:
-    """The agenda of the Weekly due at `at` (or the next): a parent and one reply per item."""
+    """The agenda of the Weekly due at `at` (or the next): a parent and one reply per item.
+
+    Each post goes out once (`bot.posting`), so two runners at once, or a re-run after a crash,
+    complete the same agenda instead of posting a second one.
+    """
     day = agenda_date_for(config.schedule, at)
     with transaction(runtime.sessions) as session:
         weekly = store.get_or_create_weekly(session, config.team_id, config.channel_id, day)
-        claimed = store.claim(
-            session, weekly.id, "agenda_claimed_at", "agenda_done_at", runtime.now()
-        )
-    if not claimed:
-        if weekly.agenda_done_at is not None:
-            refresh_parent(runtime, client, config, weekly.id)  # a re-run shows the latest
+    if weekly.agenda_done_at is not None:
+        refresh_parent(runtime, client, config, weekly.id)  # a re-run shows the latest
         return weekly
-    try:
-        _freeze(runtime, config, weekly.id, day)
-        _post_parent(runtime, client, config, weekly.id)
-        _post_replies(runtime, client, config, weekly.id)
-    except Exception:
-        with transaction(runtime.sessions) as session:
-            store.set_columns(session, weekly.id, agenda_claimed_at=None)
-        raise
+    _freeze(runtime, config, weekly.id, day)
+    _post_parent(runtime, client, config, weekly.id)
+    _post_replies(runtime, client, config, weekly.id)
     with transaction(runtime.sessions) as session:
         store.set_columns(session, weekly.id, agenda_done_at=runtime.now())
         return store.get_weekly(session, weekly.id)
@@ -115,7 +106,7 @@ def post_agenda(runtime: Runtime, client: WebClient, config: WeeklyConfig, at: d
 def _freeze(runtime: Runtime, config: WeeklyConfig, weekly_id: int, day: date) -> None:
     """Fix the agenda's items once: the previous agenda's open items, then the drafts."""
     with transaction(runtime.sessions) as session:
-        weekly = store.get_weekly(session, weekly_id)
+        weekly = store.lock_weekly(session, weekly_id)
         if weekly.agenda_frozen_at is not None:
             return
         sync_impediments(session, config, runtime.now())
@@ -130,13 +121,15 @@ def _post_parent(runtime: Runtime, client: WebClient, config: WeeklyConfig, week
     if view.agenda_ts is not None:
         return
     text, blocks = view.message
-    response = client.chat_postMessage(
-        channel=config.channel_id, text=text, blocks=blocks, unfurl_links=False
+    ts = post_once(
+        runtime,
+        client,
+        config.team_id,
+        f"weekly.agenda:{weekly_id}",
+        Message(config.channel_id, text, blocks),
     )
     with transaction(runtime.sessions) as session:
-        store.set_columns(
-            session, weekly_id, agenda_ts=str(response["ts"]), agenda_claimed_at=runtime.now()
-        )
+        store.set_columns(session, weekly_id, agenda_ts=ts)
 
 
 def _post_replies(
@@ -160,9 +153,11 @@ def _post_replies(
     for entry_id, item, first_weekly in pending:
         carried_from = first_dates.get(first_weekly) if item.carried_over and first_weekly else None
         text, blocks = render.item_reply(config.language, item, names, carried_from)
-        ts = post_item_reply(client, config, str(weekly.agenda_ts), text, blocks)
+        ts = post_item_reply(
+            runtime, client, config, f"weekly.item:{entry_id}", str(weekly.agenda_ts), text, blocks
+        )
         with transaction(runtime.sessions) as session:
-            store.record_reply(session, entry_id, ts, weekly_id, runtime.now())
+            store.record_reply(session, entry_id, ts)
         flag_mentions(
             runtime,
             client,
@@ -175,19 +170,19 @@ def _post_replies(
 
 
 def post_item_reply(
-    client: WebClient, config: WeeklyConfig, agenda_ts: str, text: str, blocks: list[dict]
+    runtime: Runtime,
+    client: WebClient,
+    config: WeeklyConfig,
+    key: str,
+    agenda_ts: str,
+    text: str,
+    blocks: list[dict],
 ) -> str:
     """The one place an agenda item becomes its own reply in the thread (people react to it;
     hooks that answer in an item's thread start from the ts returned here)."""
-    response = client.chat_postMessage(
-        channel=config.channel_id,
-        thread_ts=agenda_ts,
-        text=text,
-        blocks=blocks,
-        unfurl_links=False,
-        unfurl_media=False,
+    return post_once(
+        runtime, client, config.team_id, key, Message(config.channel_id, text, blocks, agenda_ts)
     )
-    return str(response["ts"])
 
 
 @dataclass(frozen=True)

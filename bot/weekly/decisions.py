@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.members import display_names
+from bot.posting import Message, post_once, request_post_key
 from bot.runtime import Runtime
 from bot.schedule import local_date_of
 from bot.text import mentioned_user_ids
@@ -30,44 +30,36 @@ class Decision:
 def record_decision(
     runtime: Runtime, client: WebClient, config: WeeklyConfig, user_id: str, text: str
 ) -> Decision:
-    """Stored, then posted in the current agenda's thread (before any agenda: in the channel).
+    """Posted in the current agenda's thread (before any agenda: in the channel), then stored.
 
-    A post Slack refuses leaves no decision behind that nobody saw.
+    Posting first means a post Slack refuses leaves no decision behind that nobody saw, and a
+    request worked off again after a crash finds its post (the key comes from the request)
+    and stores the decision once.
     """
     with transaction(runtime.sessions) as session:
         weekly = store.latest_posted_weekly(session, config.team_id, config.channel_id)
-        decision = store.add_decision(
-            session,
-            team_id=config.team_id,
-            channel_id=config.channel_id,
-            weekly_id=weekly.id if weekly else None,
-            user_id=user_id,
-            text=text,
-            created_at=runtime.now(),
-        )
-        decision_id = decision.id
+        weekly_id, thread_ts = (weekly.id, weekly.agenda_ts) if weekly else (None, None)
     names = display_names(runtime, client, config.team_id, [user_id, *mentioned_user_ids(text)])
     fallback, blocks = render.decision_post(config.language, text, user_id, names)
-    try:
-        response = client.chat_postMessage(
-            channel=config.channel_id,
-            thread_ts=weekly.agenda_ts if weekly else None,
-            text=fallback,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except SlackApiError:
-        with transaction(runtime.sessions) as session:
-            store.delete_decision(session, decision_id)
-        raise
-    ts = str(response["ts"])
+    message = Message(config.channel_id, fallback, blocks, thread_ts)
+    ts = post_once(runtime, client, config.team_id, request_post_key("weekly-decision"), message)
     permalink = permalink_of(client, config.channel_id, ts)
     with transaction(runtime.sessions) as session:
-        store.record_decision_post(session, decision_id, ts, permalink)
-    if weekly is not None:
-        refresh_parent(runtime, client, config, weekly.id)
-    return Decision(weekly.id if weekly else None, permalink)
+        if store.decision_posted_as(session, config.team_id, config.channel_id, ts) is None:
+            store.add_decision(
+                session,
+                team_id=config.team_id,
+                channel_id=config.channel_id,
+                weekly_id=weekly_id,
+                user_id=user_id,
+                text=text,
+                created_at=runtime.now(),
+                posted_ts=ts,
+                permalink=permalink,
+            )
+    if weekly_id is not None:
+        refresh_parent(runtime, client, config, weekly_id)
+    return Decision(weekly_id, permalink)
 
 
 def recent_decisions(

@@ -1,0 +1,292 @@
+"""The durable inbox: every Slack request that needs work is stored before it is acknowledged.
+
+A listener registered here
+1. may answer a form's validation error in the ack (then nothing is stored, nothing follows);
+2. stores the request (one insert, leased to this process) — a Slack retry or a replayed
+   request finds its key taken and is acknowledged without doing anything again;
+3. acknowledges, and works the request off on the after-ack executor.
+Whatever was stored and not finished — this process died, Slack or the database failed — is
+taken up again by the sweeper of any process (`InboxSweeper`) once its lease runs out. The work
+itself is idempotent (natural keys, and `bot.posting`'s keys derived from the request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, Args, BoltContext
+from slack_bolt.context.respond import Respond
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.failures import Failure, classify
+from bot.posting import end_request_scope, request_scope
+from bot.runtime import Runtime
+from handlers.common import channel_of, user_of, workspace_id
+from handlers.failures import tell_about_failure
+from storage import inbox as store
+from storage.db import transaction
+
+log = logging.getLogger(__name__)
+
+Validate = Callable[[Ack, dict[str, Any]], bool]
+# A request that keeps failing for a transient reason is tried this often, then given up.
+MAX_ATTEMPTS = 8
+CONTEXT_KEYS = ("team_id", "enterprise_id", "user_id", "channel_id", "bot_user_id", "bot_id")
+
+
+class DatabaseUnavailable(Exception):
+    """The request could not be stored: it must not be acknowledged as if it were."""
+
+
+@dataclass(frozen=True)
+class Work:
+    name: str
+    function: Callable[..., None]
+    parameters: tuple[str, ...]
+
+
+@dataclass
+class Inbox:
+    """The listeners' work by name, and the one way it is run, first time or taken up again."""
+
+    runtime: Runtime
+    after_ack: Executor
+    works: dict[str, Work] = field(default_factory=dict)
+    _in_flight: set[int] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.runtime.settings.inbox_lease_seconds)
+
+    def listener(
+        self, name: str, function: Callable[..., None], validate: Validate | None = None
+    ) -> Callable[[Args], None]:
+        """A Bolt listener that stores, acks, then runs `function` with the listener arguments
+        it names (body, event, client, context, respond)."""
+        work = Work(name, function, tuple(inspect.signature(function).parameters))
+        self.works[name] = work
+
+        def listener(args: Args) -> None:
+            if validate is not None and not validate(args.ack, args.body):
+                return
+            request_id = self._store(work, args)
+            args.ack()
+            if request_id is not None:
+                arguments = {name: getattr(args, name) for name in work.parameters}
+                self.after_ack.submit(self.run, request_id, work, arguments)
+
+        listener.__name__ = f"inbox_{name.replace('.', '_')}"
+        return listener
+
+    def _store(self, work: Work, args: Args) -> int | None:
+        body, context = args.body, args.context
+        request = store.StoredRequest(
+            team_id=workspace_id(body, context),
+            request_key=request_key(body, args.request.headers, args.request.raw_body),
+            listener=work.name,
+            user_id=user_of(body),
+            body=json.dumps(body, separators=(",", ":")),
+            context=json.dumps({key: context.get(key) for key in CONTEXT_KEYS}),
+        )
+        now = self.runtime.now()
+        try:
+            with transaction(self.runtime.sessions) as session:
+                request_id = store.store_request(session, request, now, now + self.lease)
+        except SQLAlchemyError as error:
+            self._refuse_unstored(args, error)
+            raise DatabaseUnavailable(work.name) from error
+        if request_id is None:
+            log.info(
+                "%s: request %s seen before; not doing it again", work.name, request.request_key
+            )
+        return request_id
+
+    def _refuse_unstored(self, args: Args, error: SQLAlchemyError) -> None:
+        """Events are not acknowledged, so Slack delivers them again; a person who typed a
+        command is told that nothing was stored (Slack does not resend those)."""
+        log.error("could not store a %s request: %s", args.body.get("type"), type(error).__name__)
+        if args.body.get("type") == "event_callback":
+            return
+        args.ack()
+        self.after_ack.submit(
+            tell_about_failure,
+            self.runtime,
+            args.client,
+            args.body,
+            args.respond,
+            Failure("database", "unreachable"),
+            stored=False,
+        )
+
+    def run(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
+        """Work the request off once; record done, a retry, or that it was given up."""
+        with self._lock:
+            self._in_flight.add(request_id)
+        scope = request_scope(f"inbox:{request_id}")
+        try:
+            work.function(**arguments)
+        except Exception as error:
+            self._failed(request_id, work, arguments, error)
+        else:
+            self._finish(request_id, "done")
+        finally:
+            end_request_scope(scope)
+            with self._lock:
+                self._in_flight.discard(request_id)
+
+    def _failed(
+        self, request_id: int, work: Work, arguments: dict[str, Any], error: Exception
+    ) -> None:
+        failure = classify(error)
+        body: dict[str, Any] = arguments.get("body") or {}
+        attempt = self._attempt_of(request_id)
+        will_retry = failure.worth_retrying and attempt < MAX_ATTEMPTS
+        where = f"team={workspace_id(body)} channel={channel_of(body)} user={user_of(body)}"
+        if failure.kind == "bug":
+            log.error("%s failed (%s)", work.name, where, exc_info=error)
+        else:
+            log.warning(
+                "%s: %s %s (%s); %s",
+                work.name,
+                failure.kind,
+                failure.code,
+                where,
+                f"retry {attempt + 1} later" if will_retry else "given up",
+            )
+        self.runtime.report_failure(work.name, error)
+        if will_retry:
+            self._retry_later(request_id, attempt)
+        else:
+            self._finish(request_id, f"failed: {failure.kind} {failure.code}")
+        if attempt == 1 or not will_retry:
+            tell_about_failure(
+                self.runtime,
+                arguments.get("client"),
+                body,
+                arguments.get("respond"),
+                failure,
+                stored=will_retry,
+            )
+
+    def _attempt_of(self, request_id: int) -> int:
+        try:
+            with transaction(self.runtime.sessions) as session:
+                return store.attempts_of(session, request_id)
+        except SQLAlchemyError:
+            return 1
+
+    def _retry_later(self, request_id: int, attempt: int) -> None:
+        delay = timedelta(seconds=min(600, 5 * 2 ** (attempt - 1)))
+        try:
+            with transaction(self.runtime.sessions) as session:
+                store.retry_at(session, request_id, self.runtime.now() + delay)
+        except SQLAlchemyError:
+            log.warning("request %s: its lease runs out by itself", request_id)
+
+    def _finish(self, request_id: int, outcome: str) -> None:
+        try:
+            with transaction(self.runtime.sessions) as session:
+                store.finish(session, request_id, self.runtime.now(), outcome)
+        except SQLAlchemyError:
+            # Not recorded as done: once the lease runs out the request is worked off again,
+            # which its idempotent work makes harmless.
+            log.warning("request %s: could not record %r", request_id, outcome)
+
+    # -- taking over what others left ------------------------------------------------------
+
+    def renew_leases(self) -> None:
+        """Keep this process's running requests from being taken over while they run."""
+        with self._lock:
+            running = list(self._in_flight)
+        if running:
+            with transaction(self.runtime.sessions) as session:
+                store.extend_leases(session, running, self.runtime.now() + self.lease)
+
+    def sweep(self, limit: int = 50) -> int:
+        """Take up requests nobody finished (a dead process, a retry that is due); returns how
+        many were handed to the executor."""
+        now = self.runtime.now()
+        with transaction(self.runtime.sessions) as session:
+            rows = [
+                (row.id, row.listener, row.team_id, row.body, row.context)
+                for row in store.take_abandoned(session, now, now + self.lease, limit)
+            ]
+        for request_id, listener, team_id, body, context in rows:
+            work = self.works.get(listener)
+            if work is None:
+                self._finish(request_id, f"failed: unknown listener {listener}")
+                continue
+            arguments = self._rebuilt_arguments(
+                work, team_id, json.loads(body), json.loads(context)
+            )
+            log.info("taking up request %s (%s) left unfinished", request_id, listener)
+            self.after_ack.submit(self.run, request_id, work, arguments)
+        return len(rows)
+
+    def _rebuilt_arguments(
+        self, work: Work, team_id: str, body: dict[str, Any], stored: dict[str, Any]
+    ) -> dict[str, Any]:
+        client = self.runtime.client_for(team_id)
+        context = BoltContext({key: value for key, value in stored.items() if value is not None})
+        context["client"] = client
+        response_url = body.get("response_url") or next(
+            (url.get("response_url") for url in body.get("response_urls") or []), None
+        )
+        available = {
+            "body": body,
+            "event": body.get("event"),
+            "payload": body.get("event") or body,
+            "client": client,
+            "context": context,
+            "respond": Respond(response_url=response_url) if response_url else None,
+            "ack": lambda *_args, **_kwargs: None,
+        }
+        return {name: available.get(name) for name in work.parameters}
+
+
+def request_key(body: dict[str, Any], headers: dict[str, Any], raw_body: str) -> str:
+    """The event id for events (Slack's retries carry it); else the signed request itself, so
+    only a replay of the very same request has the same key."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    timestamp = (headers.get("x-slack-request-timestamp") or [""])[0]
+    digest = hashlib.sha256(f"{timestamp}|{raw_body}".encode()).hexdigest()[:48]
+    return f"request:{digest}"
+
+
+class InboxSweeper:
+    """A daemon thread per process: renews its own leases, takes up abandoned requests."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="inbox-sweeper", daemon=True)
+
+    def start(self) -> InboxSweeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        interval = max(1.0, self._inbox.lease.total_seconds() / 3)
+        while not self._stop.is_set():
+            try:
+                self._inbox.renew_leases()
+                while self._inbox.sweep() and not self._stop.is_set():
+                    pass
+            except Exception:
+                log.exception("inbox sweep failed; trying again in %.0f s", interval)
+            self._stop.wait(interval)
