@@ -9,7 +9,7 @@ from slack_bolt import App, BoltContext
 
 from bot.runtime import Runtime
 from handlers.common import workspace_id
-from handlers.inbox import Inbox
+from handlers.inbox import DatabaseUnavailable, Inbox
 from storage.channels import set_channel_active
 from storage.db import transaction
 
@@ -39,4 +39,5 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             workspace_id(body),
             exc_info=error,
         )
-        runtime.report_failure("bolt", error)
+        if not isinstance(error, DatabaseUnavailable):  # expected: Slack delivers it again
+            runtime.report_failure("bolt", error)

@@ -83,7 +83,7 @@ class Inbox:
             args.ack()
             if request_id is not None:
                 arguments = {name: getattr(args, name) for name in work.parameters}
-                self.after_ack.submit(self.run, request_id, work, arguments)
+                self._submit(request_id, work, arguments)
 
         listener.__name__ = f"inbox_{name.replace('.', '_')}"
         return listener
@@ -103,35 +103,33 @@ class Inbox:
             with transaction(self.runtime.sessions) as session:
                 request_id = store.store_request(session, request, now, now + self.lease)
         except SQLAlchemyError as error:
-            self._refuse_unstored(args, error)
-            raise DatabaseUnavailable(work.name) from error
-        if request_id is None:
-            log.info(
-                "%s: request %s seen before; not doing it again", work.name, request.request_key
+            log.error("%s: could not store the request: %s", work.name, type(error).__name__)
+            if body.get("type") == "event_callback":
+                # Not acknowledged (Bolt answers 500), so Slack delivers the event again.
+                raise DatabaseUnavailable(work.name) from error
+            # Slack does not resend a command or a click: the person is told nothing was kept.
+            self.after_ack.submit(
+                tell_about_failure,
+                self.runtime,
+                args.client,
+                body,
+                args.respond,
+                Failure("database", "unreachable"),
+                stored=False,
             )
+            return None
+        if request_id is None:
+            log.info("%s: %s seen before; not doing it again", work.name, request.request_key)
         return request_id
 
-    def _refuse_unstored(self, args: Args, error: SQLAlchemyError) -> None:
-        """Events are not acknowledged, so Slack delivers them again; a person who typed a
-        command is told that nothing was stored (Slack does not resend those)."""
-        log.error("could not store a %s request: %s", args.body.get("type"), type(error).__name__)
-        if args.body.get("type") == "event_callback":
-            return
-        args.ack()
-        self.after_ack.submit(
-            tell_about_failure,
-            self.runtime,
-            args.client,
-            args.body,
-            args.respond,
-            Failure("database", "unreachable"),
-            stored=False,
-        )
+    def _submit(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
+        # Ours from now on, queued or running: its lease is renewed until `run` ends.
+        with self._lock:
+            self._in_flight.add(request_id)
+        self.after_ack.submit(self.run, request_id, work, arguments)
 
     def run(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
         """Work the request off once; record done, a retry, or that it was given up."""
-        with self._lock:
-            self._in_flight.add(request_id)
         scope = request_scope(f"inbox:{request_id}")
         try:
             work.function(**arguments)
@@ -230,7 +228,7 @@ class Inbox:
                 work, team_id, json.loads(body), json.loads(context)
             )
             log.info("taking up request %s (%s) left unfinished", request_id, listener)
-            self.after_ack.submit(self.run, request_id, work, arguments)
+            self._submit(request_id, work, arguments)
         return len(rows)
 
     def _rebuilt_arguments(
