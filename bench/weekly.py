@@ -54,6 +54,7 @@ from bot.server import make_wsgi_app  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.weekly import agenda, render, service  # noqa: E402
 from bot.weekly.parse import CATEGORIES  # noqa: E402
+from handlers.inbox import Inbox  # noqa: E402
 from tests.fakeslack import FakeSlack, SlackDriver  # noqa: E402
 from tests.support import ServedApp  # noqa: E402
 
@@ -97,7 +98,7 @@ class Bench:
         )
         self.runtime = build_runtime(settings)
         self.executor = after_ack_executor()
-        app = build_app(self.runtime, listener_executor=self.executor)
+        app = build_app(self.runtime, inbox=Inbox(self.runtime, self.executor))
         self.received: dict[tuple[str, str, str], float] = {}
         self.served = BigBacklogApp(self.record_receipt(make_wsgi_app(app, self.runtime)))
         self.slack = SlackDriver(self.served.url, SECRET, team_id=TEAM)

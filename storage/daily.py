@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_if_absent
@@ -176,6 +176,14 @@ def mark_reminded(session: Session, daily: Daily, user_id: str) -> bool:
         session,
         DailyReminder.__table__,
         {"team_id": daily.team_id, "daily_id": daily.id, "user_id": user_id},
+    )
+
+
+def unmark_reminded(session: Session, daily: Daily, user_id: str) -> None:
+    session.execute(
+        delete(DailyReminder).where(
+            DailyReminder.daily_id == daily.id, DailyReminder.user_id == user_id
+        )
     )
 
 

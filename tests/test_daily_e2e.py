@@ -422,3 +422,34 @@ def test_a_vacation_status_means_no_reminder_and_away_in_the_summary(bot: BotUnd
     service.post_summary(bot.runtime, client, _config(bot), daily.local_date)
     summary = _text_of(_posts(bot, thread_ts=daily.prompt_ts)[-1])
     assert "Carla (Vacationing)" in summary
+
+
+def test_a_429_storm_during_an_answer_keeps_it_tells_the_truth_and_posts_it_later(
+    bot: BotUnderTest,
+) -> None:
+    from datetime import timedelta
+
+    from schedules.daily import daily_summary
+
+    bot.clock.set(THURSDAY_MORNING)
+    daily = _run_prompt(bot)
+    bot.fake.fail_next("chat.postMessage", error="ratelimited", retry_after=0, times=4)
+    answer = bot.slack.command(command="/daily", text="today: plan highlight: won ACME")
+    assert answer.status == 200
+    [(where, _)] = bot.take_failures()
+    [told] = _ephemerals_to(bot, "U0001")
+    assert where == "daily_command"
+    assert "ratelimited" in told and "saved" in told and "Nothing" not in told
+    assert _count(bot, DailyUpdate) == 1, "the answer is stored"
+
+    daily_summary(bot.runtime, "T0001", CHANNEL, bot.clock())
+    [summary] = _posts(bot, thread_ts=daily.prompt_ts)
+    assert "won ACME" not in _text_of(summary), "the summary lists only what the thread shows"
+
+    bot.clock.set(THURSDAY_MORNING + timedelta(seconds=10))  # the retry is due
+    assert bot.inbox.sweep() == 1
+    bot.settle()
+    replies = [c for c in _posts(bot, thread_ts=daily.prompt_ts) if "won ACME" in _text_of(c)]
+    assert len(replies) == 1, "posted once"
+    refreshed = bot.fake.calls_to("chat.update")
+    assert any("won ACME" in _text_of(call) for call in refreshed), "the summary caught up"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.daily import render
 from bot.daily.parse import DailyFields
@@ -226,9 +227,16 @@ def send_reminders(
         if not first_time:
             continue
         language = user_language(runtime, client, config.team_id, user_id)
-        client.chat_postEphemeral(
-            channel=config.channel_id, user=user_id, text=translate(language, "daily.reminder")
-        )
+        try:
+            client.chat_postEphemeral(
+                channel=config.channel_id, user=user_id, text=translate(language, "daily.reminder")
+            )
+        except SlackApiError:
+            # Slack answered: not sent, so the next run may remind. (A lost answer keeps the
+            # mark: an ephemeral cannot be looked up, and one reminder is the promise.)
+            with transaction(runtime.sessions) as session:
+                store.unmark_reminded(session, daily, user_id)
+            raise
         reminded.append(user_id)
     return reminded
 
@@ -275,9 +283,12 @@ def _render_summary(
 ) -> tuple[str, list[dict], str, list[dict]]:
     members = human_members(runtime, client, config.team_id, config.channel_id)
     with transaction(runtime.sessions) as session:
+        # Only what the thread shows: an update whose reply is still to be posted (Slack was
+        # busy) joins the summary when it is posted (submit_update refreshes the summary).
         updates = [
             UpdateFacts(row.user_id, row.highlight, row.impediment)
             for row in store.updates_of(session, daily.id)
+            if row.posted_ts or row.reply_ts
         ]
         absences = {
             user_id: absence.reason
