@@ -20,7 +20,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.fakeslack.workspace import ApiError, Rejected, Workspace
+from tests.fakeslack.base import ApiError, Rejected
+from tests.fakeslack.workspace import Workspace
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "slack_spec_params.json"
 
