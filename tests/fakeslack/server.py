@@ -1,7 +1,8 @@
 """A fake Slack Web API on a local port, so end-to-end tests exercise the real slack_sdk client.
 
 Calls are checked against Slack's published parameter lists, answered from a small stateful
-workspace and recorded for assertions. Nothing here talks to the internet.
+workspace (or failed, dropped or delayed on purpose, see `faults.py`) and recorded for
+assertions. Nothing here talks to the internet.
 """
 
 from __future__ import annotations
@@ -287,15 +288,12 @@ class FakeSlack(Workspace, FaultInjection):
             self._record(self._calls, Call("response_url", payload, None, time.time(), None, path))
             status, answer = 200, b"ok"
         elif path.startswith("/api/"):
-            result = self._api(request, path[len("/api/") :], query, body)
-            if result is None:
+            answered = self._api(request, path[len("/api/") :], query, body)
+            if answered is None:
                 _hang_up(request)
                 return
-            status, answer, headers = (
-                result.status,
-                json.dumps(result.body).encode(),
-                result.headers,
-            )
+            status, headers = answered.status, answered.headers
+            answer = json.dumps(answered.body).encode()
             headers["Content-Type"] = "application/json; charset=utf-8"
         else:
             status, answer = 404, b"not found"
