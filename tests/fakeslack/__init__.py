@@ -11,10 +11,12 @@ from tests.fakeslack.driver import (
     select,
     timepicker,
 )
+from tests.fakeslack.faults import Drop
 from tests.fakeslack.server import Call, FakeSlack
 
 __all__ = [
     "Call",
+    "Drop",
     "FakeSlack",
     "Response",
     "SlackDriver",

@@ -1,16 +1,17 @@
 """A fake Slack Web API on a local port, so end-to-end tests exercise the real slack_sdk client.
 
 Calls are checked against Slack's published parameter lists, answered from a small stateful
-workspace and recorded for assertions. Nothing here talks to the internet.
+workspace (or failed, dropped or delayed on purpose, see `faults.py`) and recorded for
+assertions. Nothing here talks to the internet.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -20,7 +21,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.fakeslack.workspace import ApiError, Rejected, Workspace
+from tests.fakeslack.base import ApiError, Rejected
+from tests.fakeslack.faults import FaultInjection
+from tests.fakeslack.workspace import Workspace
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "slack_spec_params.json"
 
@@ -59,11 +62,13 @@ class Call:
 
 
 @dataclass
-class _Fault:
-    error: str
+class _Answer:
+    """A Web API answer; `handled` says the method's handler ran (ok, or an ApiError)."""
+
     status: int
-    retry_after: int
-    times: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+    handled: bool = False
 
 
 @cache
@@ -110,6 +115,9 @@ def _clip(value: Any, limit: int = 300) -> str:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The listen backlog; socketserver's default of 5 makes the kernel drop connections when a
+    # benchmark opens hundreds at once, and the clients then stall on SYN retransmits.
+    request_queue_size = 1024
     fake: FakeSlack
 
 
@@ -125,17 +133,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep pytest output clean."""
 
 
-class FakeSlack(Workspace):
+class FakeSlack(Workspace, FaultInjection):
     """Slack's Web API for one workspace, served on 127.0.0.1 at `url` once started."""
 
     def __init__(self, *, valid_tokens: set[str] | None = None, **workspace: str) -> None:
         """`workspace` takes team_id, team_domain, team_name, bot_user_id, bot_id and app_id."""
-        super().__init__(**workspace)
+        Workspace.__init__(self, **workspace)
+        FaultInjection.__init__(self)
         self.valid_tokens: set[str] = set(valid_tokens or {"xoxb-test"})
         self._calls: list[Call] = []
         self._rejected: list[Call] = []
         self._failed: list[Call] = []
-        self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -208,25 +216,12 @@ class FakeSlack(Workspace):
             return [call for call in self._calls if call.method == method]
 
     def reset(self) -> None:
-        """Forgets recorded traffic; users, channels, messages and pending faults stay."""
+        """Forgets recorded traffic (drops too); users, channels, messages and faults stay."""
         with self._condition:
             self._calls.clear()
             self._rejected.clear()
             self._failed.clear()
-
-    def fail_next(
-        self,
-        method: str,
-        error: str = "ratelimited",
-        status: int | None = None,
-        retry_after: int = 1,
-        times: int = 1,
-    ) -> None:
-        """The next `times` valid calls to `method` fail; status defaults to 429 for ratelimited."""
-        if status is None:
-            status = 429 if error == "ratelimited" else 200
-        with self._condition:
-            self._faults[method].append(_Fault(error, status, retry_after, times))
+            self._forget_dropped()
 
     def wait_for(
         self,
@@ -269,6 +264,9 @@ class FakeSlack(Workspace):
                 lines += [
                     f"  {c.method} {c.error} {c.detail or ''} {_clip(c.params)}" for c in records
                 ]
+        if dropped := self.dropped:
+            lines.append(f"dropped ({len(dropped)}):")
+            lines += [f"  {d.method} {d.when} {_clip(d.params)}" for d in dropped]
         return "\n".join(lines)
 
     def _record(self, bucket: list[Call], call: Call) -> None:
@@ -290,14 +288,12 @@ class FakeSlack(Workspace):
             self._record(self._calls, Call("response_url", payload, None, time.time(), None, path))
             status, answer = 200, b"ok"
         elif path.startswith("/api/"):
-            auth = request.headers.get("Authorization", "")
-            token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
-            try:
-                params = _parse_params(query, body, request.headers.get("Content-Type", ""))
-            except (ValueError, TypeError):
-                params = {"_unparsable_body": body.decode("utf-8", "replace")}
-            status, result, headers = self._dispatch(path[len("/api/") :], params, token)
-            answer = json.dumps(result).encode()
+            answered = self._api(request, path[len("/api/") :], query, body)
+            if answered is None:
+                _hang_up(request)
+                return
+            status, headers = answered.status, answered.headers
+            answer = json.dumps(answered.body).encode()
             headers["Content-Type"] = "application/json; charset=utf-8"
         else:
             status, answer = 404, b"not found"
@@ -308,11 +304,27 @@ class FakeSlack(Workspace):
         request.end_headers()
         request.wfile.write(answer)
 
-    def _dispatch(
-        self, method: str, params: dict[str, Any], token: str | None
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _api(self, request: _Handler, method: str, query: str, body: bytes) -> _Answer | None:
+        """The answer to a Web API call, or None when a fault drops the connection instead."""
+        auth = request.headers.get("Authorization", "")
+        token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
+        try:
+            params = _parse_params(query, body, request.headers.get("Content-Type", ""))
+        except (ValueError, TypeError):
+            params = {"_unparsable_body": body.decode("utf-8", "replace")}
         token = token or params.pop("token", None)
         params.pop("token", None)
+        latency = self._latency_for(method)
+        if latency:
+            time.sleep(latency)  # without the lock, so concurrent calls wait side by side
+        if self._take_drop("before", method, params):
+            return None
+        answer = self._dispatch(method, params, token)
+        if answer.handled and self._take_drop("after", method, params):
+            return None
+        return answer
+
+    def _dispatch(self, method: str, params: dict[str, Any], token: str | None) -> _Answer:
         call = Call(method, params, token, time.time())
         with self._condition:
             try:
@@ -329,15 +341,12 @@ class FakeSlack(Workspace):
                     raise Rejected(
                         "invalid_arguments", f"{method} does not take {unknown}; it takes {known}"
                     )
-                faults = self._faults.get(method)
-                if faults:
-                    fault = faults[0]
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        faults.popleft()
-                    self._record(self._failed, Call(method, params, token, call.at, fault.error))
-                    retry = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
-                    return fault.status, {"ok": False, "error": fault.error}, retry
+                failure = self._take_failure(method)
+                if failure is not None:
+                    self._record(self._failed, Call(method, params, token, call.at, failure.error))
+                    return _Answer(
+                        failure.status, {"ok": False, "error": failure.error}, failure.headers
+                    )
                 result = self.handlers.get(method, lambda _params, _token: {})(params, token)
             except Rejected as rejection:
                 self._record(
@@ -346,14 +355,25 @@ class FakeSlack(Workspace):
                 )
                 body = {"ok": False, "error": rejection.error, "detail": rejection.detail}
                 body["response_metadata"] = {"messages": [f"[ERROR] {rejection.detail}"]}
-                return 200, body, {}
+                return _Answer(200, body, {})
             except ApiError as failure:
                 self._record(self._calls, Call(method, params, token, call.at, failure.error))
-                return 200, {"ok": False, "error": failure.error}, {}
+                return _Answer(200, {"ok": False, "error": failure.error}, {}, handled=True)
             except Exception as bug:  # a bug in the fake must not look like a network failure
                 self._record(
                     self._rejected, Call(method, params, token, call.at, "fake_bug", repr(bug))
                 )
-                return 500, {"ok": False, "error": "fake_bug", "detail": repr(bug)}, {}
+                return _Answer(500, {"ok": False, "error": "fake_bug", "detail": repr(bug)}, {})
             self._record(self._calls, call)
-            return 200, {"ok": True, **result}, {}
+            return _Answer(200, {"ok": True, **result}, {}, handled=True)
+
+
+def _hang_up(request: _Handler) -> None:
+    """Closes the connection without a byte of answer, as a failing proxy or network would.
+
+    urllib's client then raises RemoteDisconnected (a ConnectionResetError). No keep-alive: the
+    handler must not wait for another request on this connection.
+    """
+    request.close_connection = True
+    with contextlib.suppress(OSError):
+        request.connection.shutdown(socket.SHUT_RDWR)

@@ -1,7 +1,8 @@
 """The Slack side of the fake: one workspace's users, channels, messages and views.
 
 Each Web API method the bot uses has a handler here that answers the way Slack does, including
-the errors a correct app must cope with. The HTTP and bookkeeping side lives in `server.py`.
+the errors a correct app must cope with. Messages and their listings live in `history.py`, the
+HTTP and bookkeeping side in `server.py`.
 """
 
 from __future__ import annotations
@@ -10,38 +11,17 @@ import base64
 import binascii
 import json
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-FIRST_TS = 1_764_000_000
-Handler = Callable[[dict[str, Any], str], dict[str, Any]]
+from tests.fakeslack.base import FIRST_TS, ApiError, Handler, Rejected, truthy
+from tests.fakeslack.history import ChannelMessages
+
+__all__ = ["ApiError", "Handler", "Rejected", "Workspace", "truthy"]
 
 
-class ApiError(Exception):
-    """An ok:false answer a correct app must cope with (channel_not_found, user_not_found…)."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-class Rejected(Exception):
-    """A request real Slack would refuse outright, which means a bug in the app."""
-
-    def __init__(self, error: str, detail: str) -> None:
-        super().__init__(f"{error}: {detail}")
-        self.error = error
-        self.detail = detail
-
-
-def truthy(value: Any) -> bool:
-    """slack_sdk sends booleans as "1"/"0" in form bodies and as true/false in JSON."""
-    return value in (True, 1, "1", "true", "True")
-
-
-class Workspace:
+class Workspace(ChannelMessages):
     """State the fake Slack answers from; tests configure it directly or through the helpers."""
 
     def __init__(
@@ -54,13 +34,13 @@ class Workspace:
         bot_id: str = "B0001",
         app_id: str = "A0001",
     ) -> None:
+        ChannelMessages.__init__(self)
         self.team_id, self.team_domain, self.team_name = team_id, team_domain, team_name
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.members: dict[str, list[str]] = {}
         self.missing_channels: set[str] = set()
-        self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.reactions: set[tuple[str, str, str]] = set()
         # Reentrant: the server holds it while a handler runs and handlers call the helpers.
@@ -73,6 +53,8 @@ class Workspace:
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "views.open": self._views_open,
             "views.push": self._views_open,
             "views.update": self._views_update,
@@ -144,17 +126,7 @@ class Workspace:
                 self.add_channel(channel_id)
             self.members[channel_id] = list(user_ids)
 
-    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
-        """The current version of a message the bot posted (after any chat.update)."""
-        with self._condition:
-            return self.messages.get((self._resolve_channel(channel), ts))
-
     # -- method implementations (called with the lock held) ---------------------------------
-
-    def _next_ts(self) -> str:
-        self._serial += 1
-        micros = self._serial * 100
-        return f"{FIRST_TS + micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
         self._serial += 1
@@ -172,12 +144,6 @@ class Workspace:
             raise ApiError("channel_not_found")
         return channel
 
-    def _check_message(self, params: dict[str, Any]) -> None:
-        if not (params.get("text") or params.get("blocks") or params.get("attachments")):
-            raise Rejected("no_text", "a message needs text, blocks or attachments")
-        if len(params.get("blocks") or []) > 50:
-            raise Rejected("invalid_blocks", "messages take at most 50 blocks")
-
     def _auth_test(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         return {
             "url": f"https://{self.team_domain}.slack.com/",
@@ -189,36 +155,6 @@ class Workspace:
             "is_enterprise_install": False,
         }
 
-    def _chat_post_message(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        channel = self._channel(params)
-        self._check_message(params)
-        ts = self._next_ts()
-        message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "ts": ts}
-        message["app_id"], message["team"] = self.app_id, self.team_id
-        for key in ("text", "blocks", "attachments", "thread_ts", "metadata"):
-            if key in params:
-                message[key] = params[key]
-        message.setdefault("text", "")
-        self.messages[(channel, ts)] = message
-        return {"channel": channel, "ts": ts, "message": dict(message)}
-
-    def _chat_update(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        channel = self._channel(params)
-        self._check_message(params)
-        message = self.messages.get((channel, str(params.get("ts"))))
-        if message is None:
-            raise ApiError("message_not_found")
-        for key in ("text", "blocks", "attachments", "metadata"):
-            if key in params:
-                message[key] = params[key]
-        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
-        return {
-            "channel": channel,
-            "ts": message["ts"],
-            "text": message["text"],
-            "message": message,
-        }
-
     def _chat_post_ephemeral(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         channel = self._channel(params)
         self._check_message(params)
@@ -228,12 +164,6 @@ class Workspace:
         if channel in self.members and user not in self.members[channel]:
             raise ApiError("user_not_in_channel")
         return {"message_ts": self._next_ts()}
-
-    def _chat_delete(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        channel = self._channel(params)
-        if self.messages.pop((channel, str(params.get("ts"))), None) is None:
-            raise ApiError("message_not_found")
-        return {"channel": channel, "ts": params["ts"]}
 
     def _chat_get_permalink(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         channel = self._channel(params)
