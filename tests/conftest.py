@@ -134,6 +134,8 @@ def bot(database_url: str, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
     runtime = build_runtime(make_settings(database_url, fake_slack))
     clock = FrozenClock(DEFAULT_NOW)
     runtime.now = clock
+    # Messages get a ts of the test's time, so looking for a post since an attempt finds it.
+    fake_slack.follow_clock(clock)
     failures: list[tuple[str, BaseException]] = []
     runtime.failure_observers.append(lambda where, error: failures.append((where, error)))
     listeners = TrackingExecutor()
