@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_if_absent
 from storage.models import Absence, Daily, DailyReminder, DailyUpdate
-
-# A poster that died mid-way leaves a claim without a message; after this long another
-# process may take the post over.
-CLAIM_LEASE = timedelta(minutes=2)
 
 
 def find_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily | None:
@@ -63,44 +59,6 @@ def daily_by_prompt_ts(session: Session, team_id: str, channel_id: str, ts: str)
     ).one_or_none()
 
 
-def _claim(
-    session: Session,
-    model: type[Daily] | type[DailyUpdate],
-    row_id: int,
-    claimed_column: str,
-    done_column: str,
-    now: datetime,
-) -> bool:
-    claimed = getattr(model, claimed_column)
-    done = getattr(model, done_column)
-    claimed_row = session.execute(
-        update(model)
-        .where(
-            model.id == row_id,
-            done.is_(None),
-            or_(claimed.is_(None), claimed < now - CLAIM_LEASE),
-        )
-        .values({claimed_column: now})
-        .returning(model.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    return claimed_row is not None
-
-
-def claim_prompt(session: Session, daily_id: int, now: datetime) -> bool:
-    """True for exactly one caller while the prompt is unposted (two clocks, re-runs, /daily)."""
-    return _claim(session, Daily, daily_id, "prompt_claimed_at", "prompt_ts", now)
-
-
-def claim_summary(session: Session, daily_id: int, now: datetime) -> bool:
-    return _claim(session, Daily, daily_id, "summary_claimed_at", "summary_ts", now)
-
-
-def claim_update_post(session: Session, update_id: int, now: datetime) -> bool:
-    """True for the one submission that posts the member's reply; the others edit it."""
-    return _claim(session, DailyUpdate, update_id, "post_claimed_at", "posted_ts", now)
-
-
 def get_update(session: Session, update_id: int) -> DailyUpdate:
     return session.get_one(DailyUpdate, update_id)
 
@@ -111,11 +69,6 @@ def record_prompt(session: Session, daily_id: int, ts: str) -> None:
 
 def record_summary(session: Session, daily_id: int, ts: str) -> None:
     session.execute(update(Daily).where(Daily.id == daily_id).values(summary_ts=ts))
-
-
-def release_claim(session: Session, daily_id: int, claimed_column: str) -> None:
-    """After a failed post, so the next attempt need not wait out the lease."""
-    session.execute(update(Daily).where(Daily.id == daily_id).values({claimed_column: None}))
 
 
 def find_update(session: Session, daily_id: int, user_id: str) -> DailyUpdate | None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.daily import CLAIM_LEASE
 from storage.db import insert_if_absent
 from storage.models import (
     Daily,
@@ -21,6 +20,10 @@ from storage.models import (
 )
 
 # --- the Weekly row and its claims ---------------------------------------------------------
+
+# A process that died while re-rendering the parent leaves its claim; after this long another
+# may take it over.
+RENDER_LEASE = timedelta(minutes=2)
 
 
 def get_or_create_weekly(session: Session, team_id: str, channel_id: str, day: date) -> Weekly:
@@ -292,7 +295,7 @@ def claim_render(session: Session, weekly_id: int, now: datetime) -> bool:
         update(Weekly)
         .where(
             Weekly.id == weekly_id,
-            or_(Weekly.render_claimed_at.is_(None), Weekly.render_claimed_at < now - CLAIM_LEASE),
+            or_(Weekly.render_claimed_at.is_(None), Weekly.render_claimed_at < now - RENDER_LEASE),
         )
         .values(render_claimed_at=now)
         .returning(Weekly.id)
