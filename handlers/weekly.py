@@ -82,7 +82,7 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
                 removal = service.remove_item(runtime, config, user_id, number)
                 if removal.error == "weekly.error.not_yours" and removal.item is not None:
                     owner = removal.item.user_id
-                    name = display_names(runtime, client, team_id, [owner])[owner]
+                    name = display_names(runtime, client, team_id, [owner], language)[owner]
                     tell(removal.error, number=number, name=escape_for_slack(name, {}))
                 elif removal.error:
                     tell(removal.error, number=number)

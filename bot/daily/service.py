@@ -191,7 +191,8 @@ def _show_update(
         with transaction(runtime.sessions) as session:
             row = store.get_update(session, update_id)
         fields = DailyFields(row.plan, row.highlight, row.impediment)
-        names = display_names(runtime, client, config.team_id, [row.user_id, *_mentioned(fields)])
+        people = [row.user_id, *_mentioned(fields)]
+        names = display_names(runtime, client, config.team_id, people, config.language)
         text, blocks = render.update_message(config.language, names[row.user_id], fields, names)
         posted_ts = row.posted_ts
         if not posted_ts:
@@ -326,7 +327,7 @@ def _render_summary(
     mentioned = mentioned_user_ids(
         " ".join([*texts, *(reason or "" for reason in absences.values())])
     )
-    names = display_names(runtime, client, config.team_id, [*people, *mentioned])
+    names = display_names(runtime, client, config.team_id, [*people, *mentioned], config.language)
     summary = summarise(updates, members, absences, names)
     summary_text, summary_blocks = render.summary_message(config.language, summary, names)
     prompt_text, prompt_blocks = render.prompt_message(config.language, daily.local_date, summary)

@@ -52,11 +52,11 @@ def _own(entries: Iterable[Entry], kind: str, user_id: str) -> Entry | None:
 
 
 def _names_in(
-    runtime: Runtime, client: WebClient, team_id: str, *texts: str | None
+    runtime: Runtime, client: WebClient, team_id: str, language: str, *texts: str | None
 ) -> dict[str, str]:
     """Display names of people mentioned in user text, which is shown without pinging them."""
     mentioned = mentioned_user_ids(" ".join(text for text in texts if text))
-    return display_names(runtime, client, team_id, mentioned) if mentioned else {}
+    return display_names(runtime, client, team_id, mentioned, language) if mentioned else {}
 
 
 # --- announce ------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def announce(
 ) -> AnnounceResult:
     """Post the announcement, store it, and flag teammates who know or pursue the company."""
     locale = channel_locale(runtime, team_id, channel_id)
-    names = _names_in(runtime, client, team_id, company, note)
+    names = _names_in(runtime, client, team_id, locale.language, company, note)
     text, blocks = render.announcement_message(locale.language, user_id, company, note, names)
     response = client.chat_postMessage(
         channel=channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
@@ -355,7 +355,7 @@ def list_message(
     ]
     contacts = _groups(radar, "contact")
     people = {entry.user_id for entry in radar.entries.values()} - {user_id}
-    names = display_names(runtime, client, team_id, sorted(people)) if people else {}
+    names = display_names(runtime, client, team_id, sorted(people), language) if people else {}
     timezone = runtime.settings.default_timezone
     return render.list_message(
         language,
@@ -414,7 +414,7 @@ def set_scan_messages(
     if before == enabled:
         return False
     language = channel_locale(runtime, team_id, channel_id).language
-    name = display_names(runtime, client, team_id, [user_id])[user_id]
+    name = display_names(runtime, client, team_id, [user_id], language)[user_id]
     text = render.scan_notice(language, name, enabled)
     client.chat_postMessage(channel=channel_id, text=text, unfurl_links=False, unfurl_media=False)
     return True

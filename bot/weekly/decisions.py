@@ -46,7 +46,8 @@ def record_decision(
             created_at=runtime.now(),
         )
         decision_id = decision.id
-    names = display_names(runtime, client, config.team_id, [user_id, *mentioned_user_ids(text)])
+    people = [user_id, *mentioned_user_ids(text)]
+    names = display_names(runtime, client, config.team_id, people, config.language)
     fallback, blocks = render.decision_post(config.language, text, user_id, names)
     try:
         response = client.chat_postMessage(
@@ -92,5 +93,6 @@ def recent_decisions(
             *(decision.user_id for decision in decisions),
             *mentioned_user_ids(" ".join(decision.text for decision in decisions)),
         ],
+        language,
     )
     return render.decisions_list(language, decisions, names)

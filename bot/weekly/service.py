@@ -133,19 +133,28 @@ def draft(runtime: Runtime, config: WeeklyConfig) -> list[AgendaItem]:
 
 
 def names_for(
-    runtime: Runtime, client: WebClient, config: WeeklyConfig, items: Sequence[AgendaItem]
+    runtime: Runtime,
+    client: WebClient,
+    config: WeeklyConfig,
+    items: Sequence[AgendaItem],
+    language: str | None = None,
 ) -> dict[str, str]:
-    """Display names of authors, owners and everyone an item mentions (shown without ping)."""
+    """Display names of authors, owners and everyone an item mentions (shown without ping).
+
+    In the channel's language, which its posts use, unless a reader's `language` is given.
+    """
     people = [user for item in items for user in (item.user_id, *item.claimants)]
     mentioned = mentioned_user_ids(" ".join(item.text for item in items))
-    return display_names(runtime, client, config.team_id, [*people, *mentioned])
+    return display_names(
+        runtime, client, config.team_id, [*people, *mentioned], language or config.language
+    )
 
 
 def show_draft(
     runtime: Runtime, client: WebClient, config: WeeklyConfig, language: str
 ) -> render.Message:
     items = draft(runtime, config)
-    names = names_for(runtime, client, config, items)
+    names = names_for(runtime, client, config, items, language)
     return render.draft_message(language, next_start(runtime, config), items, names)
 
 
