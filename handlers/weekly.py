@@ -14,7 +14,7 @@ from bot.daily.settings_form import SettingsError
 from bot.i18n import translate
 from bot.members import display_names, user_language
 from bot.runtime import Runtime
-from bot.text import decode_slack_text, escape_for_slack, truncate
+from bot.text import decode_slack_text, escape_for_slack, quote_user_text
 from bot.weekly import agenda, decisions, render, service
 from bot.weekly.parse import (
     Add,
@@ -47,8 +47,8 @@ from storage.channels import update_channel
 from storage.db import transaction
 
 ADD_MESSAGE_SHORTCUT = "weekly_add_message"
-# How much of an item the confirmations quote.
-QUOTE_LIMIT = 120
+# How much of an unknown subcommand the usage message quotes.
+DETAIL_LIMIT = 40
 
 
 def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
@@ -71,7 +71,7 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
             case Help():
                 tell("weekly.help")
             case Invalid(error=error, detail=detail):
-                tell(error, detail=escape_for_slack(truncate(detail, 40), {}))
+                tell(error, detail=quote_user_text(detail, DETAIL_LIMIT))
             case Show():
                 text, blocks = service.show_draft(runtime, client, config, language)
                 tell_user(client, channel_id, user_id, text, respond, blocks=blocks)
@@ -87,7 +87,9 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
                 elif removal.error:
                     tell(removal.error, number=number)
                 elif removal.item is not None:
-                    tell("weekly.ack.removed", number=number, text=_quote(removal.item.text))
+                    tell(
+                        "weekly.ack.removed", number=number, text=quote_user_text(removal.item.text)
+                    )
             case Decide(text=text):
                 decision = decisions.record_decision(runtime, client, config, user_id, text)
                 tell("weekly.ack.decided" if decision.weekly_id else "weekly.ack.decided_channel")
@@ -175,10 +177,6 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
         app.event(event_type)(acknowledge_then(reporting(reaction), after_ack))
 
 
-def _quote(text: str) -> str:
-    return escape_for_slack(truncate(" ".join(text.split()), QUOTE_LIMIT), {})
-
-
 def _confirm_added(
     runtime: Runtime,
     config: service.WeeklyConfig,
@@ -191,7 +189,7 @@ def _confirm_added(
         number=item.number,
         category=render.category_label(language, item.category),
         when=render.when(language, service.next_start(runtime, config)),
-        text=_quote(item.text),
+        text=quote_user_text(item.text),
     )
 
 
