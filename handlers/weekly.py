@@ -117,7 +117,14 @@ def register(app: App, runtime: Runtime, after_ack: Executor) -> None:
         config = service.activate(runtime, service.weekly_config(runtime, team_id, channel_id))
         link = service.permalink_of(client, channel_id, str(body.get("message_ts") or ""))
         item = service.add_item(
-            runtime, config, user_id, parsed.category, parsed.text, source=FROM_MESSAGE, link=link
+            runtime,
+            config,
+            user_id,
+            parsed.category,
+            parsed.text,
+            source=FROM_MESSAGE,
+            link=link,
+            source_user_id=str(message.get("user") or "") or None,
         )
 
         def tell(key: str, **values: Any) -> None:

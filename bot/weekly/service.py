@@ -167,8 +167,12 @@ def add_item(
     *,
     source: str = FROM_COMMAND,
     link: str | None = None,
+    source_user_id: str | None = None,
 ) -> AgendaItem:
-    """Adds an item to the next Weekly not posted yet; returns it with its draft number."""
+    """Adds an item to the next Weekly not posted yet; returns it with its draft number.
+
+    `source_user_id` is who wrote the message an item was made of, when that is not `user_id`.
+    """
     with transaction(runtime.sessions) as session:
         item = store.add_item(
             session,
@@ -179,6 +183,7 @@ def add_item(
             text=text,
             source=source,
             link=link,
+            source_user_id=source_user_id,
             created_at=runtime.now(),
         )
         item_id = item.id
