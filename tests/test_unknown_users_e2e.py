@@ -9,7 +9,9 @@ import sys
 from datetime import datetime
 
 from bot.daily import service
-from tests.conftest import BOT_TOKEN, CHANNEL, BotUnderTest
+from storage.channels import update_channel
+from storage.db import transaction
+from tests.conftest import BOT_TOKEN, CHANNEL, TEAM, BotUnderTest
 from tests.support import text_of
 from tests.test_weekly_support import (
     BERLIN,
@@ -148,3 +150,10 @@ def test_away_by_status_skips_someone_slack_no_longer_knows(bot: BotUnderTest) -
     assert "Danke" in ephemerals_to(bot, "U0002")[-1], "no error for Ben"
     summary = text_of(bot.fake.calls_to("chat.update")[-2])
     assert "Daily summary" in summary and "No update yet:* Carla" in summary
+
+
+def test_a_channel_post_uses_the_channels_language_for_the_neutral_name(bot: BotUnderTest) -> None:
+    with transaction(bot.runtime.sessions) as session:
+        update_channel(session, TEAM, CHANNEL, language="de")
+    bot.command("/weekly", f"decide <@{UNKNOWN}> übergibt an Carla")
+    assert f"@{FORMER_DE} übergibt an Carla" in _posted(bot)
