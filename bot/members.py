@@ -2,6 +2,10 @@
 
 Reminders and summaries cover a channel's human members: `conversations.members` without
 bots, deleted users, Slackbot and Redthread itself.
+
+Someone Slack does not know (any more) — a stale mention, a user from another workspace — is
+cached like a deleted user: both are "a former member" to the team, in the reader's language,
+so no renderer needs a special case and no message fails because of them.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from datetime import timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.i18n import language_for_locale
+from bot.i18n import language_for_locale, translate
 from bot.presence import status_means_away
 from bot.runtime import Runtime
 from storage.db import transaction
@@ -20,6 +25,20 @@ from storage.members import cached_members, store_member
 
 CACHE_FOR = timedelta(hours=12)
 SLACKBOT = "USLACKBOT"
+# users.info answers that mean "no such person for us"; anything else (rate limits, outages)
+# may pass and must not be cached as a fact.
+UNKNOWN_USER_ERRORS = frozenset({"user_not_found", "user_not_visible"})
+FORMER_MEMBER_KEY = "common.former_member"
+
+
+def _users_info(client: WebClient, user_id: str, **options: Any) -> dict[str, Any] | None:
+    """The user as users.info describes them, or None when Slack does not know them."""
+    try:
+        return dict(client.users_info(user=user_id, **options)["user"] or {})
+    except SlackApiError as error:
+        if error.response.get("error") in UNKNOWN_USER_ERRORS:
+            return None
+        raise
 
 
 def _display_name(user: dict[str, Any]) -> str:
@@ -31,6 +50,17 @@ def _display_name(user: dict[str, Any]) -> str:
         or user.get("name")
         or user.get("id")
     )
+
+
+def _facts(user_id: str, user: dict[str, Any] | None) -> dict[str, Any]:
+    if user is None:  # unknown to Slack: cached as deleted, which is what it means to the team
+        return {"name": "", "locale": None, "is_bot": False, "deleted": True}
+    return {
+        "name": _display_name(user),
+        "locale": user.get("locale"),
+        "is_bot": bool(user.get("is_bot")) or user_id == SLACKBOT,
+        "deleted": bool(user.get("deleted")),
+    }
 
 
 def _profiles(
@@ -53,13 +83,8 @@ def _profiles(
     for user_id in ids:
         if user_id in cached:
             continue
-        user = client.users_info(user=user_id, include_locale=True)["user"]
-        fetched[user_id] = {
-            "name": _display_name(user),
-            "locale": user.get("locale"),
-            "is_bot": bool(user.get("is_bot")) or user_id == SLACKBOT,
-            "deleted": bool(user.get("deleted")),
-        }
+        user = _users_info(client, user_id, include_locale=True)
+        fetched[user_id] = _facts(user_id, user)
     if fetched:
         with transaction(runtime.sessions) as session:
             for user_id, facts in fetched.items():
@@ -90,10 +115,15 @@ def human_members(runtime: Runtime, client: WebClient, team_id: str, channel_id:
 
 
 def display_names(
-    runtime: Runtime, client: WebClient, team_id: str, user_ids: Iterable[str]
+    runtime: Runtime, client: WebClient, team_id: str, user_ids: Iterable[str], language: str
 ) -> dict[str, str]:
+    """Names to show for people, in `language` (the channel's, or the reader's in an ephemeral).
+
+    Deleted people and people Slack does not know get the same neutral name.
+    """
+    former_member = translate(language, FORMER_MEMBER_KEY)
     return {
-        user_id: str(facts["name"])
+        user_id: former_member if facts["deleted"] else str(facts["name"])
         for user_id, facts in _profiles(runtime, client, team_id, user_ids).items()
     }
 
@@ -107,12 +137,16 @@ def user_language(runtime: Runtime, client: WebClient, team_id: str, user_id: st
 def away_by_status(runtime: Runtime, client: WebClient, user_ids: Iterable[str]) -> dict[str, str]:
     """Who has an away status right now (fresh, not cached: statuses change within the day).
 
-    Maps user id → the status text, shown as the reason.
+    Maps user id → the status text, shown as the reason. Someone Slack no longer knows has no
+    status: they are skipped.
     """
     now = runtime.now().timestamp()
     away: dict[str, str] = {}
     for user_id in user_ids:
-        profile = (client.users_info(user=user_id)["user"] or {}).get("profile") or {}
+        user = _users_info(client, user_id)
+        if user is None:
+            continue
+        profile = user.get("profile") or {}
         emoji = str(profile.get("status_emoji") or "")
         text = str(profile.get("status_text") or "")
         expires_at = int(profile.get("status_expiration") or 0)

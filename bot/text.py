@@ -49,6 +49,8 @@ _LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
 ELLIPSIS = "…"
+# How much of what someone typed a confirmation or error message quotes back to them.
+QUOTE_LIMIT = 120
 _ZERO_WIDTH_JOINER = "\u200d"
 _VARIATION_SELECTOR_EMOJI = "\ufe0f"
 
@@ -113,6 +115,12 @@ def escape_for_slack(text: str, user_names: Mapping[str, str] | None = None) -> 
         position = match.end()
     pieces.append(_escape_plain(text[position:]))
     return "".join(pieces)
+
+
+def quote_user_text(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """What someone typed, quoted back in a confirmation or error: on one line, shortened, and
+    escaped without names, so nothing in it can ping or link (a mention shows as ``@U…``)."""
+    return escape_for_slack(truncate(" ".join(text.split()), limit), {})
 
 
 def mentioned_user_ids(text: str) -> list[str]:

@@ -26,7 +26,7 @@ from bot.daily.settings_form import DailySettingsForm, SettingsError, validate_s
 from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
-from bot.text import decode_slack_text
+from bot.text import decode_slack_text, quote_user_text
 from handlers.common import acknowledge_form, slash_command, tell_user, workspace_id
 from handlers.inbox import Inbox
 from storage import daily as store
@@ -51,7 +51,7 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case Help():
                 tell("daily.help")
             case Invalid(error=error, detail=detail):
-                tell(error, detail=detail)
+                tell(error, detail=quote_user_text(detail))
             case OpenModal():
                 _open_update_modal(runtime, client, config, user_id, language, body["trigger_id"])
             case Settings():
@@ -62,7 +62,7 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case Skip(reason=reason):
                 day = service.current_daily_day(runtime, config)
                 _store_absence(runtime, team_id, user_id, "skip", day, day, channel_id, reason)
-                tell("daily.ack.skip", reason=f" ({reason})" if reason else "")
+                tell("daily.ack.skip", reason=f" ({quote_user_text(reason)})" if reason else "")
             case Away(start=start, end=end):
                 _store_absence(runtime, team_id, user_id, "away", start, end, None, None)
                 if start == end:

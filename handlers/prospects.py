@@ -98,7 +98,7 @@ def _knows_confirmation(
     else:
         text = translate(language, "radar.ack.knows_someone", company=company)
     if result.announcers:
-        names = display_names(runtime, client, team_id, result.announcers)
+        names = display_names(runtime, client, team_id, result.announcers, language)
         listed = ", ".join(render.user_text(names[user]) for user in dict.fromkeys(names))
         text += "\n" + translate(language, "radar.ack.flagged", names=listed)
     return text

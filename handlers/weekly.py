@@ -13,7 +13,7 @@ from bot.daily.settings_form import SettingsError
 from bot.i18n import translate
 from bot.members import display_names, user_language
 from bot.runtime import Runtime
-from bot.text import decode_slack_text, escape_for_slack, truncate
+from bot.text import decode_slack_text, escape_for_slack, quote_user_text
 from bot.weekly import agenda, decisions, render, service
 from bot.weekly.parse import (
     Add,
@@ -40,8 +40,8 @@ from storage.channels import update_channel
 from storage.db import transaction
 
 ADD_MESSAGE_SHORTCUT = "weekly_add_message"
-# How much of an item the confirmations quote.
-QUOTE_LIMIT = 120
+# How much of an unknown subcommand the usage message quotes.
+DETAIL_LIMIT = 40
 
 
 def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
@@ -62,7 +62,7 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case Help():
                 tell("weekly.help")
             case Invalid(error=error, detail=detail):
-                tell(error, detail=escape_for_slack(truncate(detail, 40), {}))
+                tell(error, detail=quote_user_text(detail, DETAIL_LIMIT))
             case Show():
                 text, blocks = service.show_draft(runtime, client, config, language)
                 tell_user(client, channel_id, user_id, text, respond, blocks=blocks)
@@ -73,12 +73,14 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
                 removal = service.remove_item(runtime, config, user_id, number)
                 if removal.error == "weekly.error.not_yours" and removal.item is not None:
                     owner = removal.item.user_id
-                    name = display_names(runtime, client, team_id, [owner])[owner]
+                    name = display_names(runtime, client, team_id, [owner], language)[owner]
                     tell(removal.error, number=number, name=escape_for_slack(name, {}))
                 elif removal.error:
                     tell(removal.error, number=number)
                 elif removal.item is not None:
-                    tell("weekly.ack.removed", number=number, text=_quote(removal.item.text))
+                    tell(
+                        "weekly.ack.removed", number=number, text=quote_user_text(removal.item.text)
+                    )
             case Decide(text=text):
                 decision = decisions.record_decision(runtime, client, config, user_id, text)
                 tell("weekly.ack.decided" if decision.weekly_id else "weekly.ack.decided_channel")
@@ -106,7 +108,14 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
         config = service.activate(runtime, service.weekly_config(runtime, team_id, channel_id))
         link = service.permalink_of(client, channel_id, str(body.get("message_ts") or ""))
         item = service.add_item(
-            runtime, config, user_id, parsed.category, parsed.text, source=FROM_MESSAGE, link=link
+            runtime,
+            config,
+            user_id,
+            parsed.category,
+            parsed.text,
+            source=FROM_MESSAGE,
+            link=link,
+            source_user_id=str(message.get("user") or "") or None,
         )
 
         def tell(key: str, **values: Any) -> None:
@@ -166,10 +175,6 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
         app.event(event_type)(inbox.listener(f"weekly_{event_type}", reaction))
 
 
-def _quote(text: str) -> str:
-    return escape_for_slack(truncate(" ".join(text.split()), QUOTE_LIMIT), {})
-
-
 def _confirm_added(
     runtime: Runtime,
     config: service.WeeklyConfig,
@@ -182,7 +187,7 @@ def _confirm_added(
         number=item.number,
         category=render.category_label(language, item.category),
         when=render.when(language, service.next_start(runtime, config)),
-        text=_quote(item.text),
+        text=quote_user_text(item.text),
     )
 
 

@@ -284,6 +284,9 @@ class WeeklyItem(Base):
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(8))  # "command" | "message" | "daily"
     link: Mapped[str | None] = mapped_column(String(500))
+    # Who wrote the message an item was made of (the shortcut): `text` holds their words, not
+    # the author's, so `forget` erases them from here too.
+    source_user_id: Mapped[str | None] = mapped_column(String(32))
     # The Daily update an impediment came from: one item per update, however often synced.
     daily_update_id: Mapped[int | None] = mapped_column(Integer)
     weekly_id: Mapped[int | None] = mapped_column(ForeignKey("weeklies.id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -9,6 +10,26 @@ from datetime import UTC, datetime
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+# What a posted mrkdwn text may contain at a "<": only a canonical user mention.
+ALLOWED_TOKEN = re.compile(r"<@[UW][A-Z0-9]+>")
+FORBIDDEN = ("<!", "<#", "<http", "<mailto", "<@S")
+
+
+def assert_no_live_token(posted: str, allowed: re.Pattern[str] = ALLOWED_TOKEN) -> None:
+    """Every "<" of a mrkdwn text starts an `allowed` token: nothing else can ping or link."""
+    for position in (index for index, char in enumerate(posted) if char == "<"):
+        assert allowed.match(posted, position), posted
+
+
+def assert_cannot_ping_beyond_user_mentions(posted: str) -> None:
+    """No group ping, channel link, link or stray markup: at most canonical user mentions."""
+    for forbidden in FORBIDDEN:
+        assert forbidden not in posted
+    assert_no_live_token(posted)
+    stripped = ALLOWED_TOKEN.sub("", posted)
+    assert ">" not in stripped
+    assert re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt);)*", stripped), posted
 
 
 class FrozenClock:

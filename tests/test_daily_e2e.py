@@ -453,3 +453,30 @@ def test_a_429_storm_during_an_answer_keeps_it_tells_the_truth_and_posts_it_late
     assert len(replies) == 1, "posted once"
     refreshed = bot.fake.calls_to("chat.update")
     assert any("won ACME" in _text_of(call) for call in refreshed), "the summary caught up"
+
+
+def test_a_member_slack_no_longer_knows_costs_only_their_own_reminder(bot: BotUnderTest) -> None:
+    from schedules.daily import daily_reminder
+
+    bot.clock.set(THURSDAY_MORNING)
+    _run_prompt(bot)
+    bot.fake.fail_next("chat.postEphemeral", error="user_not_found")
+    daily_reminder(bot.runtime, "T0001", CHANNEL, bot.clock())
+    reminded = {c.params["user"] for c in bot.fake.calls_to("chat.postEphemeral")}
+    assert len(reminded) == 2, "the members after the one Slack refused are still reminded"
+
+
+def test_a_reminder_slack_refused_for_a_while_is_sent_on_the_next_run(bot: BotUnderTest) -> None:
+    import pytest
+    from slack_sdk.errors import SlackApiError
+
+    from schedules.daily import daily_reminder
+
+    bot.clock.set(THURSDAY_MORNING)
+    _run_prompt(bot)
+    bot.fake.fail_next("chat.postEphemeral", error="internal_error")
+    with pytest.raises(SlackApiError):
+        daily_reminder(bot.runtime, "T0001", CHANNEL, bot.clock())
+    daily_reminder(bot.runtime, "T0001", CHANNEL, bot.clock())
+    reminded = [c.params["user"] for c in bot.fake.calls_to("chat.postEphemeral")]
+    assert sorted(reminded) == ["U0001", "U0002", "U0003"], "each once, none lost"

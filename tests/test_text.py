@@ -16,10 +16,7 @@ from bot.text import (
     neutralise_plain,
     truncate,
 )
-
-# What a posted text may contain at a "<": only a canonical user mention.
-ALLOWED_TOKEN = re.compile(r"<@[UW][A-Z0-9]+>")
-FORBIDDEN = ("<!", "<#", "<http", "<mailto", "<@S")
+from tests.support import assert_cannot_ping_beyond_user_mentions
 
 # Pieces of Slack markup, so generated text often forms (or nearly forms) real tokens.
 SLACK_FRAGMENTS = st.sampled_from(
@@ -34,16 +31,6 @@ SLACKISH_TEXT = st.one_of(
     st.lists(SLACK_FRAGMENTS | st.text(max_size=3), max_size=30).map("".join),
 )
 NAMES = st.none() | st.dictionaries(st.sampled_from(["U123", "W9", "U1"]), st.text(max_size=8))
-
-
-def assert_cannot_ping_beyond_user_mentions(posted: str) -> None:
-    for forbidden in FORBIDDEN:
-        assert forbidden not in posted
-    for position in (index for index, char in enumerate(posted) if char == "<"):
-        assert ALLOWED_TOKEN.match(posted, position), posted
-    stripped = ALLOWED_TOKEN.sub("", posted)
-    assert ">" not in stripped
-    assert re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt);)*", stripped), posted
 
 
 # --- decode_slack_text ---------------------------------------------------------------------------

@@ -36,7 +36,8 @@ from storage.db import transaction
 from storage.models import Daily
 
 log = logging.getLogger(__name__)
-POST_WAIT_SECONDS = 10.0
+# Answers about one person (gone, left the channel): their reminder is dropped, not retried.
+NOT_REMINDABLE = frozenset({"user_not_found", "user_not_in_channel", "user_disabled"})
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,8 @@ def _show_update(
         with transaction(runtime.sessions) as session:
             row = store.get_update(session, update_id)
         fields = DailyFields(row.plan, row.highlight, row.impediment)
-        names = display_names(runtime, client, config.team_id, [row.user_id, *_mentioned(fields)])
+        people = [row.user_id, *_mentioned(fields)]
+        names = display_names(runtime, client, config.team_id, people, config.language)
         text, blocks = render.update_message(config.language, names[row.user_id], fields, names)
         if row.posted_ts:
             client.chat_update(
@@ -231,7 +233,10 @@ def send_reminders(
             client.chat_postEphemeral(
                 channel=config.channel_id, user=user_id, text=translate(language, "daily.reminder")
             )
-        except SlackApiError:
+        except SlackApiError as error:
+            if error.response.get("error") in NOT_REMINDABLE:
+                log.info("no reminder for %s: %s", user_id, error.response.get("error"))
+                continue  # this person only: the others still get theirs
             # Slack answered: not sent, so the next run may remind. (A lost answer keeps the
             # mark: an ephemeral cannot be looked up, and one reminder is the promise.)
             with transaction(runtime.sessions) as session:
@@ -306,7 +311,7 @@ def _render_summary(
     mentioned = mentioned_user_ids(
         " ".join([*texts, *(reason or "" for reason in absences.values())])
     )
-    names = display_names(runtime, client, config.team_id, [*people, *mentioned])
+    names = display_names(runtime, client, config.team_id, [*people, *mentioned], config.language)
     summary = summarise(updates, members, absences, names)
     summary_text, summary_blocks = render.summary_message(config.language, summary, names)
     prompt_text, prompt_blocks = render.prompt_message(config.language, daily.local_date, summary)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.daily.rules import serialise_weekdays
 from bot.i18n import SUPPORTED_LANGUAGES, translate
 from bot.schedule import format_weekdays, parse_clock_time
+from bot.text import escape_for_slack
 
 
 class SettingsError(Exception):
@@ -46,7 +47,7 @@ class DailySettingsForm:
             prompt=self.prompt_at.strftime("%H:%M"),
             reminder=self.reminder_at.strftime("%H:%M"),
             summary=self.summary_at.strftime("%H:%M"),
-            timezone=self.timezone,
+            timezone=escape_for_slack(self.timezone),
         )
 
 

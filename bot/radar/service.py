@@ -54,11 +54,11 @@ def _own(entries: Iterable[Entry], kind: str, user_id: str) -> Entry | None:
 
 
 def _names_in(
-    runtime: Runtime, client: WebClient, team_id: str, *texts: str | None
+    runtime: Runtime, client: WebClient, team_id: str, language: str, *texts: str | None
 ) -> dict[str, str]:
     """Display names of people mentioned in user text, which is shown without pinging them."""
     mentioned = mentioned_user_ids(" ".join(text for text in texts if text))
-    return display_names(runtime, client, team_id, mentioned) if mentioned else {}
+    return display_names(runtime, client, team_id, mentioned, language) if mentioned else {}
 
 
 # --- announce ------------------------------------------------------------------------------------
@@ -82,7 +82,7 @@ def announce(
 ) -> AnnounceResult:
     """Post the announcement, store it, and flag teammates who know or pursue the company."""
     locale = channel_locale(runtime, team_id, channel_id)
-    names = _names_in(runtime, client, team_id, company, note)
+    names = _names_in(runtime, client, team_id, locale.language, company, note)
     text, blocks = render.announcement_message(locale.language, user_id, company, note, names)
     # Keyed by the request: working it off again after a crash finds this post.
     message_ts = post_once(
@@ -359,7 +359,7 @@ def list_message(
     ]
     contacts = _groups(radar, "contact")
     people = {entry.user_id for entry in radar.entries.values()} - {user_id}
-    names = display_names(runtime, client, team_id, sorted(people)) if people else {}
+    names = display_names(runtime, client, team_id, sorted(people), language) if people else {}
     timezone = runtime.settings.default_timezone
     return render.list_message(
         language,
@@ -418,7 +418,7 @@ def set_scan_messages(
     if before == enabled:
         return False
     language = channel_locale(runtime, team_id, channel_id).language
-    name = display_names(runtime, client, team_id, [user_id])[user_id]
+    name = display_names(runtime, client, team_id, [user_id], language)[user_id]
     text = render.scan_notice(language, name, enabled)
     post_once(runtime, client, team_id, request_post_key("radar-scan"), Message(channel_id, text))
     return True

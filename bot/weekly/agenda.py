@@ -211,7 +211,7 @@ def _agenda_view(
     if decisions:
         decision_people = [d.user_id for d in decisions]
         decision_people += mentioned_user_ids(" ".join(d.text for d in decisions))
-        names |= display_names(runtime, client, config.team_id, decision_people)
+        names |= display_names(runtime, client, config.team_id, decision_people, config.language)
     message = render.agenda_message(config.language, weekly.local_date, items, decisions, names)
     return AgendaView(weekly.agenda_ts, message)
 

@@ -39,7 +39,8 @@ def record_decision(
     with transaction(runtime.sessions) as session:
         weekly = store.latest_posted_weekly(session, config.team_id, config.channel_id)
         weekly_id, thread_ts = (weekly.id, weekly.agenda_ts) if weekly else (None, None)
-    names = display_names(runtime, client, config.team_id, [user_id, *mentioned_user_ids(text)])
+    people = [user_id, *mentioned_user_ids(text)]
+    names = display_names(runtime, client, config.team_id, people, config.language)
     fallback, blocks = render.decision_post(config.language, text, user_id, names)
     message = Message(config.channel_id, fallback, blocks, thread_ts)
     ts = post_once(runtime, client, config.team_id, request_post_key("weekly-decision"), message)
@@ -84,5 +85,6 @@ def recent_decisions(
             *(decision.user_id for decision in decisions),
             *mentioned_user_ids(" ".join(decision.text for decision in decisions)),
         ],
+        language,
     )
     return render.decisions_list(language, decisions, names)

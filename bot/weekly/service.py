@@ -133,19 +133,28 @@ def draft(runtime: Runtime, config: WeeklyConfig) -> list[AgendaItem]:
 
 
 def names_for(
-    runtime: Runtime, client: WebClient, config: WeeklyConfig, items: Sequence[AgendaItem]
+    runtime: Runtime,
+    client: WebClient,
+    config: WeeklyConfig,
+    items: Sequence[AgendaItem],
+    language: str | None = None,
 ) -> dict[str, str]:
-    """Display names of authors, owners and everyone an item mentions (shown without ping)."""
+    """Display names of authors, owners and everyone an item mentions (shown without ping).
+
+    In the channel's language, which its posts use, unless a reader's `language` is given.
+    """
     people = [user for item in items for user in (item.user_id, *item.claimants)]
     mentioned = mentioned_user_ids(" ".join(item.text for item in items))
-    return display_names(runtime, client, config.team_id, [*people, *mentioned])
+    return display_names(
+        runtime, client, config.team_id, [*people, *mentioned], language or config.language
+    )
 
 
 def show_draft(
     runtime: Runtime, client: WebClient, config: WeeklyConfig, language: str
 ) -> render.Message:
     items = draft(runtime, config)
-    names = names_for(runtime, client, config, items)
+    names = names_for(runtime, client, config, items, language)
     return render.draft_message(language, next_start(runtime, config), items, names)
 
 
@@ -158,8 +167,12 @@ def add_item(
     *,
     source: str = FROM_COMMAND,
     link: str | None = None,
+    source_user_id: str | None = None,
 ) -> AgendaItem:
-    """Adds an item to the next Weekly not posted yet; returns it with its draft number."""
+    """Adds an item to the next Weekly not posted yet; returns it with its draft number.
+
+    `source_user_id` is who wrote the message an item was made of, when that is not `user_id`.
+    """
     with transaction(runtime.sessions) as session:
         item = store.add_item(
             session,
@@ -170,6 +183,7 @@ def add_item(
             text=text,
             source=source,
             link=link,
+            source_user_id=source_user_id,
             created_at=runtime.now(),
         )
         item_id = item.id

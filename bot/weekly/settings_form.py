@@ -11,6 +11,7 @@ from bot import blocks as bk
 from bot.daily.settings_form import SettingsError
 from bot.i18n import translate
 from bot.schedule import format_weekdays, parse_clock_time, zone_for
+from bot.text import escape_for_slack
 from bot.weekly.rules import WeeklySchedule
 
 SETTINGS_MODAL = "weekly_settings"
@@ -38,7 +39,7 @@ class WeeklySettingsForm:
             time=schedule.at.strftime("%H:%M"),
             call_day=format_weekdays([schedule.call_weekday], language),
             call_time=schedule.call_at.strftime("%H:%M"),
-            timezone=schedule.timezone,
+            timezone=escape_for_slack(schedule.timezone),
         )
 
 
