@@ -38,8 +38,9 @@ from storage.db import transaction
 log = logging.getLogger(__name__)
 
 Validate = Callable[[Ack, dict[str, Any]], bool]
-# A request that keeps failing for a transient reason is tried this often, then given up;
-MAX_ATTEMPTS = 12  # back-off 5 s, 10 s, … 10 min: about an hour in all
+# A request that keeps failing for a transient reason is tried this often (back-off 5 s,
+# 10 s, … 10 min: about an hour in all), then given up.
+MAX_ATTEMPTS = 12
 CONTEXT_KEYS = ("team_id", "enterprise_id", "user_id", "channel_id", "bot_user_id", "bot_id")
 
 
