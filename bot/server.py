@@ -16,7 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
-from bot.http_guard import Rejected, is_ssl_check, read_body, verified_text
+from bot.http_guard import Rejected, is_ssl_check, parsed_body, read_body, verified_text
 from bot.request_shape import missing_field
 from bot.runtime import Runtime
 from storage.db import database_is_reachable
@@ -67,14 +67,20 @@ def _guarded_request(environ: dict[str, Any], signing_secret: str) -> BoltReques
     if is_ssl_check(body):
         return None
     text = verified_text(body, environ, signing_secret)
-    http = WsgiHttpRequest(environ)
-    try:
-        request = BoltRequest(body=text, query=http.query_string, headers=http.get_headers())
-    except Exception:  # it parses the body and reads ids in it: what it cannot take is malformed
-        raise Rejected(400, "body does not parse") from None
-    problem = missing_field(request.body)
+    parsed = parsed_body(text, environ.get("CONTENT_TYPE"))
+    problem = missing_field(parsed)
     if problem is not None:
         raise Rejected(400, f"missing {problem}")
+    http = WsgiHttpRequest(environ)
+    try:
+        # Given a dict, Bolt does not parse again (see parsed_body); only its Socket Mode takes
+        # one. Back in HTTP mode with the raw text, Bolt verifies the signature once more.
+        request = BoltRequest(
+            body=parsed, query=http.query_string, headers=http.get_headers(), mode="socket_mode"
+        )
+    except Exception:  # Bolt reads ids out of the body: what it cannot take is malformed
+        raise Rejected(400, "body Bolt cannot take") from None
+    request.raw_body, request.mode = text, "http"
     return request
 
 

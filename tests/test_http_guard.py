@@ -44,6 +44,7 @@ from tests.slack_payloads import (
     message_event,
     reaction_added,
 )
+from tests.support import text_of
 from tests.test_cli import free_port, slack_env, stop, wait_until_healthy
 
 ONE_MB = 1_048_576
@@ -257,6 +258,13 @@ def test_what_slack_really_sends_still_gets_through(bot: BotUnderTest) -> None:
     app_home = {"type": "app_home_opened", "user": "U0001", "tab": "home"}
     assert bot.slack.event(app_home).status == 404, "Bolt answers what no listener handles"
     bot.settle()
+
+
+def test_a_slash_command_mentioning_payload_is_not_lost(bot: BotUnderTest) -> None:
+    bot.clock.set(THURSDAY_MORNING)
+    bot.command("/daily", "today: fix the payload parser")
+    posts = [text_of(call) for call in bot.fake.calls_to("chat.postMessage")]
+    assert any("fix the payload parser" in text for text in posts)
 
 
 # -- whatever Slack's payloads hold, never a 500 -------------------------------------------------

@@ -7,6 +7,7 @@ import hmac
 import io
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from bot.http_guard import (
     MAX_BODY_BYTES,
     Rejected,
     is_ssl_check,
+    parsed_body,
     read_body,
     signature_is_valid,
 )
@@ -26,8 +28,10 @@ from bot.request_shape import (
     SLASH_COMMAND_FIELDS,
     missing_field,
 )
+from tests.fakeslack.driver import FORM
 from tests.slack_payloads import (
     ALL_KINDS,
+    JSON,
     JSON_VALUES,
     NEEDED_FIELDS,
     Payload,
@@ -132,6 +136,35 @@ def test_any_headers_give_a_verdict_and_never_raise(
     timestamp: str, signature: str, body: bytes
 ) -> None:
     assert signature_is_valid(SECRET, body, timestamp, signature, NOW) in (True, False)
+
+
+def test_bodies_are_parsed_as_slack_sends_them() -> None:
+    assert parsed_body('{"type": "event_callback"}', JSON) == {"type": "event_callback"}
+    assert parsed_body('{"a": 1}', FORM) == {"a": 1}, "an object is JSON whatever its type says"
+    assert parsed_body(urlencode({"payload": '{"type": "shortcut"}'}), FORM) == {"type": "shortcut"}
+    assert parsed_body("command=%2Fdaily&text=", FORM) == {"command": "/daily", "text": ""}
+    assert parsed_body("", FORM) == {}
+
+
+def test_a_slash_command_that_mentions_payload_keeps_its_fields() -> None:
+    # Bolt's parser reads any form mentioning "payload" as an interactivity payload: {}.
+    form = urlencode({"command": "/daily", "text": "today: fix the payload parser"})
+    assert parsed_body(form, f"{FORM}; charset=utf-8")["text"] == "today: fix the payload parser"
+
+
+@pytest.mark.parametrize(
+    "text, content_type",
+    [
+        ("{", JSON),
+        ("[1]", JSON),
+        ("null", JSON),
+        ("[" * 100_000, JSON),
+        ("payload=%7B", FORM),
+        ("payload=42", FORM),
+    ],
+)
+def test_a_body_that_is_no_json_object_is_400(text: str, content_type: str) -> None:
+    assert rejection(lambda: parsed_body(text, content_type))[0] == 400
 
 
 def test_slacks_ssl_check_is_recognised() -> None:
