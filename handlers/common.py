@@ -101,7 +101,7 @@ def tell_user(
     if respond is not None:
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
     else:
-        log.warning("no way to tell %s: %s", user_id, text)
+        log.warning("no way to tell %s a message", user_id)  # its text may quote the user
 
 
 @dataclass(frozen=True)

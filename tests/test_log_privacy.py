@@ -11,6 +11,7 @@ from slack_bolt.middleware import RequestVerification
 from slack_sdk import WebClient
 
 from bot.log_privacy import LIBRARY_RECORD_FILTER, bolt_base_logger, filter_library_loggers
+from handlers.common import tell_user
 
 
 @pytest.fixture
@@ -58,3 +59,12 @@ def test_a_client_made_after_the_app_logs_nothing_below_warning(
     with pytest.raises(OSError):  # nothing listens there; only the log matters
         client.chat_postMessage(channel="C1", text="SECRET-5")
     assert "SECRET-5" not in debug_everywhere.text
+
+
+def test_a_message_that_cannot_be_delivered_is_not_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = WebClient(token="xoxb-1", base_url="http://127.0.0.1:9/api/")
+    tell_user(client, None, "U0001", "Your update: SECRET-6")
+    assert "U0001" in caplog.text
+    assert "SECRET-6" not in caplog.text
