@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -12,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.log_privacy import bolt_base_logger
 from bot.runtime import Runtime, make_web_client
 from bot.settings import SettingsError
 from handlers import register_all
@@ -61,7 +61,8 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
     listener_executor = inbox.after_ack
     if not settings.slack_signing_secret and not socket_mode:
         raise SettingsError("SLACK_SIGNING_SECRET: required for this command but not set")
-    logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    # Bolt's loggers take this one's level and filter: nothing below WARNING, no payloads.
+    bolt_logger = bolt_base_logger()
     client = make_web_client(settings, settings.slack_bot_token)
     if settings.oauth_enabled:
         app = App(
@@ -79,6 +80,7 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
             ),
             process_before_response=True,
             listener_executor=listener_executor,
+            logger=bolt_logger,
         )
     else:
         if not settings.slack_bot_token:
@@ -94,6 +96,7 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
             # Bolt verifies the token on the first request instead.
             token_verification_enabled=False,
             listener_executor=listener_executor,
+            logger=bolt_logger,
         )
     register_all(app, runtime, inbox)
     return app
