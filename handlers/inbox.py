@@ -101,8 +101,7 @@ class Inbox:
         )
         now = self.runtime.now()
         try:
-            with transaction(self.runtime.sessions) as session:
-                request_id = store.store_request(session, request, now, now + self.lease)
+            request_id = store.store_request(self.runtime.engine, request, now, now + self.lease)
         except SQLAlchemyError as error:
             log.error("%s: could not store the request: %s", work.name, type(error).__name__)
             if body.get("type") == "event_callback":

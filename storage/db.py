@@ -39,7 +39,10 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(connection: Any) -> None:
     # A deferred SQLite transaction that reads and then writes fails at once with "database is
     # locked" when another process wrote in between; taking the write lock up front makes
-    # concurrent writers wait their turn (busy_timeout) instead.
+    # concurrent writers wait their turn (busy_timeout) instead. A connection in autocommit
+    # mode runs single statements (the inbox's insert before an ack) without a BEGIN.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

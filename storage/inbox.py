@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
 from storage.models import InboxRequest
 
 
@@ -24,32 +25,33 @@ class StoredRequest:
 
 
 def store_request(
-    session: Session, request: StoredRequest, now: datetime, lease_until: datetime
+    engine: Engine, request: StoredRequest, now: datetime, lease_until: datetime
 ) -> int | None:
-    """The new row's id, leased to the caller; None when the request was seen before."""
-    inserted = insert_if_absent(
-        session,
-        InboxRequest.__table__,
-        {
-            "team_id": request.team_id,
-            "request_key": request.request_key,
-            "listener": request.listener,
-            "user_id": request.user_id,
-            "body": request.body,
-            "context": request.context,
-            "received_at": now,
-            "lease_until": lease_until,
-            "attempts": 1,
-        },
+    """The new row's id, leased to the caller; None when the request was seen before.
+
+    One statement in autocommit mode: this runs before Slack gets its answer, and each round
+    trip to the database gives up the GIL to the work running after earlier acks.
+    """
+    values = {
+        "team_id": request.team_id,
+        "request_key": request.request_key,
+        "listener": request.listener,
+        "user_id": request.user_id,
+        "body": request.body,
+        "context": request.context,
+        "received_at": now,
+        "lease_until": lease_until,
+        "attempts": 1,
+    }
+    insert = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(InboxRequest)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(InboxRequest.id)
     )
-    if not inserted:
-        return None
-    return session.scalar(
-        select(InboxRequest.id).where(
-            InboxRequest.team_id == request.team_id,
-            InboxRequest.request_key == request.request_key,
-        )
-    )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement).scalar()
 
 
 def finish(session: Session, request_id: int, now: datetime, outcome: str) -> None:
