@@ -10,7 +10,9 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import event
 
+from bot.ack_priority import mark_background_thread, yield_to_requests
 from bot.log_privacy import bolt_base_logger
 from bot.runtime import Runtime, make_web_client
 from bot.settings import SettingsError
@@ -37,6 +39,7 @@ AFTER_ACK_NICENESS = 10
 
 
 def _lower_thread_priority() -> None:
+    mark_background_thread()  # and it steps aside for the database, see bot/ack_priority.py
     # Elsewhere than Linux, or where not permitted, the threads keep the normal priority.
     with contextlib.suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), AFTER_ACK_NICENESS)
@@ -98,5 +101,8 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
             listener_executor=listener_executor,
             logger=bolt_logger,
         )
+    if runtime.engine.dialect.name == "postgresql":
+        # Before each of its transactions, work after the ack waits while requests are answered.
+        event.listen(runtime.engine, "begin", lambda _connection: yield_to_requests())
     register_all(app, runtime, inbox)
     return app

@@ -16,6 +16,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
+from bot.ack_priority import answering_request
 from bot.http_guard import Rejected, is_ssl_check, parsed_body, read_body, verified_text
 from bot.request_shape import missing_field
 from bot.runtime import Runtime
@@ -39,7 +40,8 @@ def make_wsgi_app(app: App, runtime: Runtime) -> WsgiApp:
             start_response(status, [("Content-Type", "application/json")])
             return [body]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            return _answer(start_response, _handle_event(app, signing_secret, environ))
+            with answering_request():
+                return _answer(start_response, _handle_event(app, signing_secret, environ))
         return slack(environ, start_response)
 
     return wsgi

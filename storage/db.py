@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -18,10 +21,80 @@ def make_engine(database_url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_pre_ping=False,
         )
+        gate = WriteGate()
+        _WRITE_GATES[engine] = gate
         event.listen(engine, "connect", _configure_sqlite_connection)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", partial(_begin_immediate, gate))
+        event.listen(engine, "commit", lambda _connection: gate.release())
+        event.listen(engine, "rollback", lambda _connection: gate.release())
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No ping before every checkout: it doubled the round trips of the insert that precedes an
+    # ack. A connection the server dropped fails once and is replaced (the inbox's insert tries
+    # once more; other work is retried as a transient failure).
+    return create_engine(
+        database_url, pool_pre_ping=False, pool_recycle=1800, pool_size=10, max_overflow=10
+    )
+
+
+class WriteGate:
+    """One SQLite writer per process at a time, handed over at once, acks first.
+
+    SQLite has one write lock per file, and a thread that finds it taken sleeps in growing
+    steps (1, 2, 5, 10 … ms) before it looks again. With the web process's threads all writing,
+    those sleeps came to 80 ms per ack (bench/ack_latency.py). Queued here instead, a thread
+    is woken the moment the writer before it commits, and an urgent writer (the insert that
+    must precede an ack) goes before the queued work; only the other processes' writers are
+    left to SQLite's own waiting.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+
+    def acquire(self, *, urgent: bool = False) -> None:
+        me = threading.get_ident()
+        with self._condition:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if urgent:
+                self._urgent_waiting += 1
+            try:
+                self._condition.wait_for(
+                    lambda: self._owner is None and (urgent or self._urgent_waiting == 0)
+                )
+            finally:
+                if urgent:
+                    self._urgent_waiting -= 1
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._condition:
+            if self._owner != threading.get_ident():
+                return  # a rollback after a failed BEGIN, or of a connection never written on
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._condition.notify_all()
+
+
+_WRITE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def urgent_write(engine: Engine) -> Iterator[None]:
+    """Around a single autocommit statement that someone is waiting for (SQLite only)."""
+    gate = _WRITE_GATES.get(engine)
+    if gate is None:
+        yield
+        return
+    gate.acquire(urgent=True)
+    try:
+        yield
+    finally:
+        gate.release()
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -36,14 +109,19 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
-def _begin_immediate(connection: Any) -> None:
+def _begin_immediate(gate: WriteGate, connection: Any) -> None:
     # A deferred SQLite transaction that reads and then writes fails at once with "database is
     # locked" when another process wrote in between; taking the write lock up front makes
     # concurrent writers wait their turn (busy_timeout) instead. A connection in autocommit
     # mode runs single statements (the inbox's insert before an ack) without a BEGIN.
     if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    gate.acquire()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release()
+        raise
 
 
 SessionFactory = sessionmaker[Session]
