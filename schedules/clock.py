@@ -18,14 +18,22 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
-from schedules.plan import FAILED, RAN, SKIPPED, DueRun, Outcome, plan_tick
+from schedules.plan import (
+    FAILED,
+    RAN,
+    RUNNING_ELSEWHERE,
+    SKIPPED,
+    DueRun,
+    Outcome,
+    plan_tick,
+)
 from schedules.runner import CHANNEL_GAP_SECONDS, run_channel
 from storage.db import transaction
 from storage.events import forget_events_before
@@ -113,9 +121,9 @@ class Clock:
         plan = plan_tick(self.runtime, since, now)
         report = TickReport(planning_seconds=time.perf_counter() - started)
         self._last_tick = now
-        for outcome in plan.skipped:
+        for outcome in self._mine_still_running(plan.skipped):
             outcome.log()
-        report.outcomes += plan.skipped
+            report.outcomes.append(outcome)
         futures = self._submit(plan.runs, report)
         finished, pending = wait(futures, timeout=wait_seconds)
         for future in finished:
@@ -131,6 +139,18 @@ class Clock:
                 wait_seconds,
             )
         return report
+
+    def _mine_still_running(self, skipped: list[Outcome]) -> list[Outcome]:
+        """A lease this clock holds reads "another clock" in the database; say what it is."""
+        with self._lock:
+            busy = set(self._busy)
+        return [
+            replace(outcome, reason=STILL_RUNNING)
+            if outcome.reason == RUNNING_ELSEWHERE
+            and (outcome.run.team_id, outcome.run.channel_id) in busy
+            else outcome
+            for outcome in skipped
+        ]
 
     def _submit(self, runs: Sequence[DueRun], report: TickReport) -> list[Future[list[Outcome]]]:
         futures: list[Future[list[Outcome]]] = []

@@ -41,7 +41,8 @@ def retry_delay(attempts: int) -> timedelta:
     """How long a run that failed on its `attempts`-th try waits before the next one."""
     if attempts <= 1:
         return timedelta(0)
-    return min(FIRST_BACKOFF * 2 ** (attempts - 2), MAX_BACKOFF)
+    doublings = min(attempts - 2, 16)  # 2**16 backoffs are past any cap; keeps the int small
+    return min(FIRST_BACKOFF * 2**doublings, MAX_BACKOFF)
 
 
 def error_code(error: BaseException) -> str:

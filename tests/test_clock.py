@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from _pytest.logging import LogCaptureFixture
+from _pytest.monkeypatch import MonkeyPatch
+from sqlalchemy import event, select
 
-from schedules.clock import tick
+from bot.runtime import Runtime
+from schedules.clock import Clock, TickReport, tick
+from schedules.jobs import JOBS
+from schedules.plan import plan_tick
+from schedules.runner import CHANNEL_GAP_SECONDS
 from storage.channels import update_channel
 from storage.db import transaction
 from storage.models import Daily
+from storage.runs import LEASE, RunKey, RunState, claim_run, run_state
 from tests.conftest import CHANNEL, TEAM, BotUnderTest
+from tests.support import text_of
 
 
 def _prompts(bot: BotUnderTest) -> list[object]:
@@ -107,7 +120,7 @@ def test_one_prompt_per_local_day_at_nine_across_a_dst_change(
         daily_summary_time="23:00",
     )
     # From 01:30 so that the day before's 23:00 summary is outside the catch-up window.
-    start = datetime.combine(change_day - timedelta(days=1), time(1, 30), zone)
+    start = datetime.combine(change_day - timedelta(days=1), clock_time(1, 30), zone)
     moment = start.astimezone(UTC)
     end = (start + timedelta(days=3)).astimezone(UTC)
     posted_at: dict[date, datetime] = {}
@@ -127,3 +140,311 @@ def test_one_prompt_per_local_day_at_nine_across_a_dst_change(
     with transaction(bot.runtime.sessions) as session:
         days = sorted(session.scalars(select(Daily.local_date)).all())
     assert days == expected_days
+
+
+# --- runs are leases: retried until done, taken over from a dead clock ---------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+THURSDAY = date(2026, 11, 26)
+
+
+def _at(hour: int, minute: int = 0, second: int = 0, day: int = 26) -> datetime:
+    return datetime(2026, 11, day, hour, minute, second, tzinfo=BERLIN)
+
+
+def _run_row(bot: BotUnderTest, job: str = "daily-prompt", channel: str = CHANNEL) -> RunState:
+    with transaction(bot.runtime.sessions) as session:
+        state = run_state(session, RunKey(TEAM, channel, job, THURSDAY))
+    assert state is not None
+    return state
+
+
+def _top_level_messages(bot: BotUnderTest) -> list[dict[str, object]]:
+    return [m for m in bot.fake.messages.values() if not m.get("thread_ts")]
+
+
+def test_a_run_slack_refused_is_retried_at_the_next_tick_and_posts_once(bot: BotUnderTest) -> None:
+    _configure(bot)
+    bot.fake.fail_next("chat.postMessage", "internal_error")
+    bot.clock.set(_at(9, 0, 10))
+    first = tick(bot.runtime)
+    assert first.lines() == [
+        "failed daily-prompt T0001/C0001 2026-11-26: internal_error; will retry"
+    ]
+    state = _run_row(bot)
+    assert (state.done_at, state.attempts, state.last_error) == (None, 1, "internal_error")
+    bot.clock.set(_at(9, 0, 40))
+    assert tick(bot.runtime).lines() == ["ran daily-prompt T0001/C0001 2026-11-26"]
+    bot.clock.set(_at(9, 1, 10))
+    assert tick(bot.runtime).ran == 0
+    assert len(_top_level_messages(bot)) == 1
+    state = _run_row(bot)
+    assert state.done_at is not None and state.attempts == 2
+
+
+def test_any_exception_counts_as_not_done(bot: BotUnderTest, monkeypatch: MonkeyPatch) -> None:
+    """A lost connection, a database error, "another process is posting this": all retried."""
+    _configure(bot)
+    real_job = JOBS["daily-prompt"]
+    calls: list[int] = []
+
+    def flaky(runtime: Runtime, team_id: str, channel_id: str, at: datetime) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionResetError("peer went away")
+        real_job(runtime, team_id, channel_id, at)
+
+    monkeypatch.setitem(JOBS, "daily-prompt", flaky)
+    bot.clock.set(_at(9, 0, 10))
+    assert tick(bot.runtime).failed == 1
+    assert _run_row(bot).last_error == "ConnectionResetError"
+    assert _top_level_messages(bot) == []
+    bot.clock.set(_at(9, 0, 40))
+    assert tick(bot.runtime).ran == 1
+    assert len(_top_level_messages(bot)) == 1
+
+
+def test_a_run_leased_by_a_dead_clock_is_taken_over_once_the_lease_expired(
+    bot: BotUnderTest,
+) -> None:
+    _configure(bot)
+    dead_clock_started = _at(9, 0, 10).astimezone(UTC)
+    with transaction(bot.runtime.sessions) as session:
+        assert claim_run(
+            session, RunKey(TEAM, CHANNEL, "daily-prompt", THURSDAY), dead_clock_started
+        )
+    bot.clock.set(dead_clock_started + timedelta(minutes=1))
+    report = tick(bot.runtime)
+    assert report.lines() == [
+        "skipped daily-prompt T0001/C0001 2026-11-26: another clock is running it"
+    ]
+    assert _top_level_messages(bot) == []
+    bot.clock.set(dead_clock_started + LEASE + timedelta(seconds=30))
+    assert tick(bot.runtime).ran == 1
+    assert len(_top_level_messages(bot)) == 1
+    assert _run_row(bot).attempts == 2
+
+
+# --- catch-up windows ------------------------------------------------------------------------
+
+
+def test_a_prompt_missed_by_five_hours_still_goes_out_that_day(bot: BotUnderTest) -> None:
+    _configure(bot)
+    bot.clock.set(_at(14))
+    lines = tick(bot.runtime).lines()
+    assert lines == [
+        "ran daily-prompt T0001/C0001 2026-11-26",
+        "skipped daily-reminder T0001/C0001 2026-11-26: the summary is due",
+        "ran daily-summary T0001/C0001 2026-11-26",
+    ]
+    [prompt] = _top_level_messages(bot)
+    assert "Thursday, 26 November" in text_of(prompt)
+
+
+def test_a_prompt_missed_all_day_is_not_posted_the_next_day_and_says_so(
+    bot: BotUnderTest, caplog: LogCaptureFixture
+) -> None:
+    _configure(bot)
+    bot.clock.set(_at(7, day=27))
+    with caplog.at_level(logging.INFO, logger="schedules.clock"):
+        report = tick(bot.runtime)
+    assert report.ran == 0
+    assert _top_level_messages(bot) == []
+    assert "skipped daily-prompt T0001/C0001 2026-11-26: its day is over" in caplog.messages
+    assert "skipped daily-summary T0001/C0001 2026-11-26: its day is over" in caplog.messages
+
+
+def test_a_reminder_after_the_summary_time_is_dropped_with_a_log_line(
+    bot: BotUnderTest, caplog: LogCaptureFixture
+) -> None:
+    _configure(bot)
+    bot.clock.set(_at(9, 0, 10))
+    tick(bot.runtime)
+    bot.clock.set(_at(12, 0, 10))  # the clock was down from 9 to 12
+    with caplog.at_level(logging.INFO, logger="schedules.clock"):
+        report = tick(bot.runtime, since=_at(9, 0, 10))
+    assert "skipped daily-reminder T0001/C0001 2026-11-26: the summary is due" in caplog.messages
+    assert report.ran == 1, "the summary"
+    assert bot.fake.calls_to("chat.postEphemeral") == []
+
+
+def test_a_failure_that_lasts_all_day_is_dropped_with_its_last_error(
+    bot: BotUnderTest, caplog: LogCaptureFixture
+) -> None:
+    _configure(bot)
+    bot.fake.fail_next("chat.postMessage", "internal_error")
+    bot.clock.set(_at(9, 0, 10))
+    tick(bot.runtime)
+    bot.clock.set(_at(0, 0, 10, day=27))  # the clock was down from then on
+    with caplog.at_level(logging.INFO, logger="schedules.clock"):
+        tick(bot.runtime, since=_at(23, 59, 40))
+    assert (
+        "skipped daily-prompt T0001/C0001 2026-11-26: its day is over "
+        "(last error internal_error after 1 attempt)" in caplog.messages
+    )
+
+
+def test_after_the_channel_is_gone_its_other_runs_are_skipped(bot: BotUnderTest) -> None:
+    _configure(bot)
+    bot.fake.missing_channels.add(CHANNEL)
+    bot.clock.set(_at(12, 5))
+    assert tick(bot.runtime).lines() == [
+        "failed daily-prompt T0001/C0001 2026-11-26: channel_not_found; no more posts there",
+        "skipped daily-reminder T0001/C0001 2026-11-26: the summary is due",
+        "skipped daily-summary T0001/C0001 2026-11-26: the channel is inactive (channel_not_found)",
+    ]
+
+
+def test_a_channel_with_broken_settings_does_not_stop_the_others(
+    bot: BotUnderTest, caplog: LogCaptureFixture
+) -> None:
+    _configure(bot)
+    with transaction(bot.runtime.sessions) as session:
+        update_channel(session, TEAM, "C0BROKEN", timezone="Mars/Olympus_Mons")
+    bot.clock.set(_at(9, 0, 10))
+    with caplog.at_level(logging.WARNING, logger="schedules.clock"):
+        assert tick(bot.runtime).ran == 1
+    assert any("T0001/C0BROKEN" in message for message in caplog.messages)
+
+
+# --- many channels: planned in two queries, run in parallel, each channel in turn -----------
+
+
+def _channels(bot: BotUnderTest, count: int) -> list[str]:
+    channels = [f"C{n:04d}" for n in range(1, count + 1)]
+    with transaction(bot.runtime.sessions) as session:
+        for channel in channels:
+            update_channel(session, TEAM, channel)
+    return channels
+
+
+def test_planning_takes_the_same_few_queries_for_one_or_forty_channels(
+    bot: BotUnderTest,
+) -> None:
+    def statements_to_plan() -> int:
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(bot.runtime.engine, "before_cursor_execute", record)
+        try:
+            plan = plan_tick(bot.runtime, _at(8), _at(9, 0, 10).astimezone(UTC))
+        finally:
+            event.remove(bot.runtime.engine, "before_cursor_execute", record)
+        assert plan.runs
+        return len(statements)
+
+    _channels(bot, 1)
+    few = statements_to_plan()
+    _channels(bot, 40)
+    assert statements_to_plan() == few <= 4
+
+
+@dataclass
+class StubJobs:
+    """Stands in for the jobs: records when each run started and ended, per thread."""
+
+    seconds: float
+    runs: list[tuple[str, str, float, float]] = field(default_factory=list)
+    running: int = 0
+    most_at_once: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, job: str) -> Callable[[Runtime, str, str, datetime], None]:
+        def run(runtime: Runtime, team_id: str, channel_id: str, at: datetime) -> None:
+            with self.lock:
+                self.running += 1
+                self.most_at_once = max(self.most_at_once, self.running)
+            started = time.monotonic()
+            time.sleep(self.seconds)
+            with self.lock:
+                self.running -= 1
+                self.runs.append((channel_id, job, started, time.monotonic()))
+
+        return run
+
+
+def test_fifty_channels_due_at_once_run_in_parallel(
+    bot: BotUnderTest, monkeypatch: MonkeyPatch
+) -> None:
+    _channels(bot, 50)
+    stub = StubJobs(seconds=0.3)
+    monkeypatch.setitem(JOBS, "daily-prompt", stub("daily-prompt"))
+    bot.clock.set(_at(9, 0, 10))
+    started = time.monotonic()
+    report = tick(bot.runtime)
+    elapsed = time.monotonic() - started
+    assert report.ran == 50
+    assert stub.most_at_once >= 16, stub.most_at_once
+    assert elapsed < 50 * 0.3 / 4, f"{elapsed:.1f} s: not run in parallel"
+
+
+def test_one_channels_runs_go_one_after_another_a_second_apart(
+    bot: BotUnderTest, monkeypatch: MonkeyPatch
+) -> None:
+    channels = _channels(bot, 5)
+    stub = StubJobs(seconds=0.05)
+    for job in ("daily-prompt", "daily-summary"):
+        monkeypatch.setitem(JOBS, job, stub(job))
+    bot.clock.set(_at(12, 5))
+    assert tick(bot.runtime).ran == 10
+    for channel in channels:
+        [(_, first, _, first_end), (_, second, second_start, _)] = sorted(
+            (run for run in stub.runs if run[0] == channel), key=lambda run: run[2]
+        )
+        assert (first, second) == ("daily-prompt", "daily-summary")
+        assert second_start - first_end >= CHANNEL_GAP_SECONDS * 0.99
+
+
+def test_a_slow_channel_holds_up_neither_the_tick_nor_the_other_channels(
+    bot: BotUnderTest, monkeypatch: MonkeyPatch
+) -> None:
+    _channels(bot, 4)
+    release = threading.Event()
+    stub = StubJobs(seconds=0.01)
+    quick = stub("daily-prompt")
+
+    def stuck_on_c0001(runtime: Runtime, team_id: str, channel_id: str, at: datetime) -> None:
+        if channel_id == "C0001":
+            release.wait(30)
+        quick(runtime, team_id, channel_id, at)
+
+    monkeypatch.setitem(JOBS, "daily-prompt", stuck_on_c0001)
+    bot.clock.set(_at(9, 0, 10))
+    clock = Clock(bot.runtime, workers=4)
+    try:
+        first = clock.tick(wait_seconds=0.5)
+        assert (first.ran, first.still_running) == (3, 1)
+        bot.clock.set(_at(9, 0, 40))
+        second = clock.tick(wait_seconds=0.5)
+        assert [line for line in second.lines() if "C0001" in line] == [
+            "skipped daily-prompt T0001/C0001 2026-11-26: still running from an earlier tick"
+        ]
+    finally:
+        release.set()
+        clock.close()
+    assert sorted(run[0] for run in stub.runs) == ["C0001", "C0002", "C0003", "C0004"]
+
+
+def test_three_clocks_at_once_post_each_channels_prompt_once(bot: BotUnderTest) -> None:
+    channels = _channels(bot, 12)
+    bot.clock.set(_at(9, 0, 10))
+    reports: list[TickReport] = []
+    errors: list[BaseException] = []
+
+    def clock() -> None:
+        try:
+            reports.append(tick(bot.runtime))
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    clocks = [threading.Thread(target=clock) for _ in range(3)]
+    for thread in clocks:
+        thread.start()
+    for thread in clocks:
+        thread.join(60)
+    assert not errors
+    assert sum(report.ran for report in reports) == len(channels)
+    posted = sorted(str(call.params["channel"]) for call in _prompts(bot))  # type: ignore[attr-defined]
+    assert posted == channels
