@@ -34,7 +34,7 @@ from schedules.plan import (
     Outcome,
     plan_tick,
 )
-from schedules.runner import CHANNEL_GAP_SECONDS, run_channel
+from schedules.runner import CHANNEL_GAP_SECONDS, ChannelRuns
 from storage.db import transaction
 from storage.events import forget_events_before
 from storage.runs import forget_runs_before
@@ -105,7 +105,7 @@ class Clock:
         gap_seconds: float = CHANNEL_GAP_SECONDS,
     ) -> None:
         self.runtime = runtime
-        self._gap_seconds = gap_seconds
+        self._gap = gap_seconds
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="clock")
         self._busy: set[ChannelKey] = set()
         self._lock = threading.Lock()
@@ -164,15 +164,28 @@ class Clock:
                     outcome.log()
                     report.outcomes.append(outcome)
                 continue
-            futures.append(self._pool.submit(self._run_channel, channel, channel_runs))
+            done: Future[list[Outcome]] = Future()
+            self._pool.submit(self._step, channel, ChannelRuns(channel_runs, self._gap), done)
+            futures.append(done)
         return futures
 
-    def _run_channel(self, channel: ChannelKey, runs: list[DueRun]) -> list[Outcome]:
+    def _step(self, channel: ChannelKey, runs: ChannelRuns, done: Future[list[Outcome]]) -> None:
+        """One run of a channel, then its next run goes to the back of the queue: every
+        channel's first post comes before any channel's second, and no worker sleeps the
+        channel's gap away while others wait."""
         try:
-            return run_channel(self.runtime, runs, self._gap_seconds)
-        finally:
+            runs.step(self.runtime)
+            if not runs.finished:
+                self._pool.submit(self._step, channel, runs, done)
+                return
+        except BaseException as error:  # a bug in the clock itself: still free the channel
             with self._lock:
                 self._busy.discard(channel)
+            done.set_exception(error)
+            return
+        with self._lock:
+            self._busy.discard(channel)
+        done.set_result(runs.outcomes)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

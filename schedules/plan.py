@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.daily import rules as daily_rules
 from bot.runtime import Runtime
+from bot.schedule import Occurrence, WeeklyPattern, occurrences_between
 from bot.weekly import rules as weekly_rules
 from schedules.windows import TickWindows, Window, tick_windows
 from storage.channels import ScheduleSettings, active_schedule_settings
@@ -95,6 +96,16 @@ class _ScheduleCache:
         self._since, self._now = since, now
         self._daily: dict[tuple[str, str, str, str, str], TickWindows] = {}
         self._weekly: dict[tuple[int, str, str, str], TickWindows] = {}
+        # Schedules that differ in one time still share the others' patterns.
+        self._occurrences: dict[tuple[WeeklyPattern, datetime, datetime], list[Occurrence]] = {}
+
+    def _occurrences_between(
+        self, pattern: WeeklyPattern, start: datetime, end: datetime
+    ) -> list[Occurrence]:
+        key = (pattern, start, end)
+        if key not in self._occurrences:
+            self._occurrences[key] = occurrences_between(pattern, start, end)
+        return self._occurrences[key]
 
     def windows_of(self, channel: ScheduleSettings) -> list[TickWindows]:
         """Raises ValueError when the channel's settings do not make a schedule."""
@@ -108,7 +119,9 @@ class _ScheduleCache:
         )
         if daily not in self._daily:
             schedule = daily_rules.schedule_from_settings(*daily)
-            self._daily[daily] = tick_windows(schedule, self._since, self._now)
+            self._daily[daily] = tick_windows(
+                schedule, self._since, self._now, self._occurrences_between
+            )
         found = [self._daily[daily]]
         if channel.weekly_active:
             weekly = (
@@ -119,7 +132,9 @@ class _ScheduleCache:
             )
             if weekly not in self._weekly:
                 schedule_of_weekly = weekly_rules.schedule_from_settings(*weekly)
-                self._weekly[weekly] = tick_windows(schedule_of_weekly, self._since, self._now)
+                self._weekly[weekly] = tick_windows(
+                    schedule_of_weekly, self._since, self._now, self._occurrences_between
+                )
             found.append(self._weekly[weekly])
         return found
 

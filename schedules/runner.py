@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from collections import deque
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -54,28 +55,52 @@ def error_code(error: BaseException) -> str:
     return type(error).__name__
 
 
+class ChannelRuns:
+    """One channel's due runs, taken one step at a time, in the order they were due.
+
+    Between two runs that went to Slack lie at least `gap_seconds`. The clock does not sleep
+    them away in a worker: it queues the channel's next step behind every other channel's
+    (see `schedules.clock.Clock`), so under load the gap has passed by the time it comes up.
+    """
+
+    def __init__(self, runs: Sequence[DueRun], gap_seconds: float = CHANNEL_GAP_SECONDS) -> None:
+        self._runs = deque(runs)
+        self._gap_seconds = gap_seconds
+        self._not_before = 0.0  # time.monotonic()
+        self._gone: str | None = None
+        self.outcomes: list[Outcome] = []
+
+    @property
+    def finished(self) -> bool:
+        return not self._runs
+
+    def step(self, runtime: Runtime) -> None:
+        """Run (or skip) the next run; safe to call from any thread, one at a time."""
+        run = self._runs.popleft()
+        if self._gone is not None:
+            outcome = Outcome(run, SKIPPED, f"the channel is inactive ({self._gone})")
+            outcome.log()
+            self.outcomes.append(outcome)
+            return
+        wait = self._not_before - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        outcome, code = run_once(runtime, run)
+        if outcome.status != SKIPPED:
+            self._not_before = time.monotonic() + self._gap_seconds
+        if code in CHANNEL_GONE:
+            self._gone = code
+        self.outcomes.append(outcome)
+
+
 def run_channel(
     runtime: Runtime, runs: Sequence[DueRun], gap_seconds: float = CHANNEL_GAP_SECONDS
 ) -> list[Outcome]:
-    """One channel's due runs in the order they were due; safe to call from any thread."""
-    outcomes: list[Outcome] = []
-    gone: str | None = None
-    last_finished: float | None = None
-    for run in runs:
-        if gone is not None:
-            outcome = Outcome(run, SKIPPED, f"the channel is inactive ({gone})")
-            outcome.log()
-            outcomes.append(outcome)
-            continue
-        if last_finished is not None:
-            time.sleep(max(0.0, gap_seconds - (time.monotonic() - last_finished)))
-        outcome, code = run_once(runtime, run)
-        if outcome.status != SKIPPED:
-            last_finished = time.monotonic()
-        if code in CHANNEL_GONE:
-            gone = code
-        outcomes.append(outcome)
-    return outcomes
+    """One channel's due runs one after another, in this thread."""
+    channel = ChannelRuns(runs, gap_seconds)
+    while not channel.finished:
+        channel.step(runtime)
+    return channel.outcomes
 
 
 def run_once(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.daily.rules import DailySchedule
-from bot.schedule import ONE_DAY, Occurrence, local_date_of, local_to_utc, occurrences_between
+from bot.schedule import (
+    ONE_DAY,
+    Occurrence,
+    WeeklyPattern,
+    local_date_of,
+    local_to_utc,
+    occurrences_between,
+)
 from bot.weekly.rules import WeeklySchedule
 
 DAY_IS_OVER = "its day is over"
@@ -52,6 +59,8 @@ class Window:
 
 
 Closing = Callable[[Occurrence], tuple[datetime, str]]
+# `occurrences_between`, or a memo of it: thousands of channels share a few patterns.
+Occurrences = Callable[[WeeklyPattern, datetime, datetime], list[Occurrence]]
 
 
 def end_of_local_day(instant: datetime, tz: str) -> datetime:
@@ -68,7 +77,12 @@ def _windows(jobs: dict[str, tuple[Occurrence, ...]], closings: dict[str, Closin
     return found
 
 
-def daily_windows(schedule: DailySchedule, start: datetime, end: datetime) -> list[Window]:
+def daily_windows(
+    schedule: DailySchedule,
+    start: datetime,
+    end: datetime,
+    occurrences: Occurrences = occurrences_between,
+) -> list[Window]:
     """Windows of the Daily's jobs whose occurrence fires in (start, end]."""
     tz = schedule.timezone
 
@@ -85,14 +99,16 @@ def daily_windows(schedule: DailySchedule, start: datetime, end: datetime) -> li
         "daily-reminder": until_summary,
         "daily-summary": until_end_of_day,
     }
-    jobs = {
-        job: tuple(occurrences_between(pattern, start, end))
-        for job, pattern in schedule.jobs.items()
-    }
+    jobs = {job: tuple(occurrences(pattern, start, end)) for job, pattern in schedule.jobs.items()}
     return _windows(jobs, closings)
 
 
-def weekly_windows(schedule: WeeklySchedule, start: datetime, end: datetime) -> list[Window]:
+def weekly_windows(
+    schedule: WeeklySchedule,
+    start: datetime,
+    end: datetime,
+    occurrences: Occurrences = occurrences_between,
+) -> list[Window]:
     """Windows of the Weekly's jobs whose occurrence fires in (start, end]."""
     tz = schedule.timezone
 
@@ -109,10 +125,7 @@ def weekly_windows(schedule: WeeklySchedule, start: datetime, end: datetime) -> 
         return end_of_local_day(occurrence.fire_at, tz), DAY_IS_OVER
 
     closings: dict[str, Closing] = {"weekly-call": until_agenda, "weekly-agenda": until_end_of_day}
-    jobs = {
-        job: tuple(occurrences_between(pattern, start, end))
-        for job, pattern in schedule.jobs.items()
-    }
+    jobs = {job: tuple(occurrences(pattern, start, end)) for job, pattern in schedule.jobs.items()}
     return _windows(jobs, closings)
 
 
@@ -126,13 +139,16 @@ class TickWindows:
 
 
 def tick_windows(
-    schedule: DailySchedule | WeeklySchedule, since: datetime, now: datetime
+    schedule: DailySchedule | WeeklySchedule,
+    since: datetime,
+    now: datetime,
+    occurrences: Occurrences = occurrences_between,
 ) -> TickWindows:
     """The windows a tick at `now` acts on, the previous tick having been at `since`."""
     if isinstance(schedule, DailySchedule):
-        windows = daily_windows(schedule, since - DAILY_LONGEST_WINDOW, now)
+        windows = daily_windows(schedule, since - DAILY_LONGEST_WINDOW, now, occurrences)
     else:
-        windows = weekly_windows(schedule, since - WEEKLY_LONGEST_WINDOW, now)
+        windows = weekly_windows(schedule, since - WEEKLY_LONGEST_WINDOW, now, occurrences)
     return TickWindows(
         open=tuple(window for window in windows if window.is_open(now)),
         closed=tuple(window for window in windows if window.closed_between(since, now)),

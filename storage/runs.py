@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
+from storage.db import upsertable_insert
 from storage.models import ScheduledRun
 
 # Long enough for a job's own waits: slack_sdk sleeps through up to three 429 Retry-Afters per
@@ -25,6 +25,11 @@ from storage.models import ScheduledRun
 # by this much at most. Jobs are idempotent, so a run outliving its lease costs no second post.
 LEASE = timedelta(minutes=10)
 ERROR_LENGTH = 200
+# Core statements on the table: the clock issues a few per run, thousands per minute, and the
+# ORM's bulk-update machinery costs more CPU than the statements themselves.
+RUNS: Table = ScheduledRun.__table__  # type: ignore[assignment]  # declarative: a Table
+KEY_COLUMNS = (RUNS.c.team_id, RUNS.c.channel_id, RUNS.c.job, RUNS.c.occurrence_date)
+STATE_COLUMNS = (RUNS.c.done_at, RUNS.c.lease_until, RUNS.c.attempts, RUNS.c.last_error)
 
 
 class RunKey(NamedTuple):
@@ -55,41 +60,54 @@ class Claim:
     state: RunState | None = None
 
 
-def _key_filter(key: RunKey) -> tuple[ColumnElement[bool], ...]:
-    return (
-        ScheduledRun.team_id == key.team_id,
-        ScheduledRun.channel_id == key.channel_id,
-        ScheduledRun.job == key.job,
-        ScheduledRun.occurrence_date == key.occurrence_date,
-    )
+# The clock runs these thousands of times a minute: built once, with bound parameters, so
+# each run costs the statement's execution rather than its construction.
+_BY_KEY = tuple(column == bindparam(f"key_{column.name}") for column in KEY_COLUMNS)
+_FINISH = update(RUNS).where(*_BY_KEY).values(done_at=bindparam("done"), lease_until=None)
+_FAIL = (
+    update(RUNS)
+    .where(*_BY_KEY, RUNS.c.done_at.is_(None))
+    .values(lease_until=bindparam("retry_at"), last_error=bindparam("error"))
+)
+_STATE = select(*STATE_COLUMNS).where(*_BY_KEY)
+_CLAIMS: dict[str, Any] = {}
+
+
+def _key_parameters(key: RunKey) -> dict[str, Any]:
+    return {f"key_{column.name}": value for column, value in zip(KEY_COLUMNS, key, strict=True)}
+
+
+def _claim_statement(session: Session) -> Any:
+    """INSERT the run leased, or on conflict take the lease if the run is free (per backend)."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _CLAIMS:
+        insert = upsertable_insert(session, RUNS)
+        proposed = insert.excluded
+        _CLAIMS[dialect] = insert.on_conflict_do_update(
+            index_elements=list(KEY_COLUMNS),
+            # last_error is cleared: a held lease without one reads "running", with one
+            # "backing off after that error" (see `schedules.plan.why_not_taken`).
+            set_={
+                "lease_until": proposed.lease_until,
+                "claimed_at": proposed.claimed_at,
+                "attempts": RUNS.c.attempts + 1,
+                "last_error": None,
+            },
+            where=RUNS.c.done_at.is_(None)
+            & or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < proposed.claimed_at),
+        ).returning(RUNS.c.attempts)
+    return _CLAIMS[dialect]
 
 
 def claim_run(session: Session, key: RunKey, now: datetime) -> Claim:
     """Take the run: True for exactly one caller while it is not done and its lease is free.
 
-    Both steps are settled by the database: the unique row, then a conditional UPDATE that only
-    one transaction can win (PostgreSQL re-checks the WHERE after waiting for a competing
-    update; SQLite's BEGIN IMMEDIATE serialises writers).
+    One statement, settled by the database: an INSERT of a new run, or, on conflict, an UPDATE
+    whose WHERE only one transaction can satisfy (PostgreSQL locks the conflicting row and
+    re-checks the WHERE on its latest version; SQLite's BEGIN IMMEDIATE serialises writers).
     """
-    insert_if_absent(session, ScheduledRun.__table__, {**key._asdict(), "claimed_at": now})
-    taken = session.execute(
-        update(ScheduledRun)
-        .where(
-            *_key_filter(key),
-            ScheduledRun.done_at.is_(None),
-            or_(ScheduledRun.lease_until.is_(None), ScheduledRun.lease_until < now),
-        )
-        # last_error is cleared so that a held lease without one reads "running", with one
-        # "backing off" (see RunState.held_at's callers).
-        .values(
-            lease_until=now + LEASE,
-            attempts=ScheduledRun.attempts + 1,
-            claimed_at=now,
-            last_error=None,
-        )
-        .returning(ScheduledRun.attempts)
-        .execution_options(synchronize_session=False)
-    ).first()
+    new_run = {**key._asdict(), "lease_until": now + LEASE, "claimed_at": now, "attempts": 1}
+    taken = session.execute(_claim_statement(session), new_run).first()
     if taken is not None:
         return Claim(True, attempts=int(taken[0]))
     return Claim(False, state=run_state(session, key))
@@ -97,33 +115,17 @@ def claim_run(session: Session, key: RunKey, now: datetime) -> Claim:
 
 def finish_run(session: Session, key: RunKey, now: datetime) -> None:
     """The job returned: Slack accepted what it posted."""
-    session.execute(
-        update(ScheduledRun)
-        .where(*_key_filter(key))
-        .values(done_at=now, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_FINISH, {**_key_parameters(key), "done": now})
 
 
 def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime | None) -> None:
     """Give the lease back after a failure; `retry_at` None means at the next tick."""
-    session.execute(
-        update(ScheduledRun)
-        .where(*_key_filter(key), ScheduledRun.done_at.is_(None))
-        .values(lease_until=retry_at, last_error=error_code[:ERROR_LENGTH])
-        .execution_options(synchronize_session=False)
-    )
+    parameters = {"retry_at": retry_at, "error": error_code[:ERROR_LENGTH]}
+    session.execute(_FAIL, {**_key_parameters(key), **parameters})
 
 
 def run_state(session: Session, key: RunKey) -> RunState | None:
-    row = session.execute(
-        select(
-            ScheduledRun.done_at,
-            ScheduledRun.lease_until,
-            ScheduledRun.attempts,
-            ScheduledRun.last_error,
-        ).where(*_key_filter(key))
-    ).first()
+    row = session.execute(_STATE, _key_parameters(key)).first()
     return RunState(*row) if row is not None else None
 
 
@@ -133,21 +135,12 @@ def run_states(session: Session, dates: Iterable[date]) -> dict[RunKey, RunState
     if not wanted:
         return {}
     rows = session.execute(
-        select(
-            ScheduledRun.team_id,
-            ScheduledRun.channel_id,
-            ScheduledRun.job,
-            ScheduledRun.occurrence_date,
-            ScheduledRun.done_at,
-            ScheduledRun.lease_until,
-            ScheduledRun.attempts,
-            ScheduledRun.last_error,
-        ).where(ScheduledRun.occurrence_date.in_(wanted))
+        select(*KEY_COLUMNS, *STATE_COLUMNS).where(RUNS.c.occurrence_date.in_(wanted))
     )
     return {RunKey(*row[:4]): RunState(*row[4:]) for row in rows}
 
 
 def forget_runs_before(session: Session, day: date) -> int:
     """Runs whose every window closed long ago are of no use to any clock."""
-    result = session.execute(delete(ScheduledRun).where(ScheduledRun.occurrence_date < day))
+    result = session.execute(delete(RUNS).where(RUNS.c.occurrence_date < day))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,370 @@
+"""The clock's tick when thousands of channels are due in the same minute.
+
+    .venv/bin/python bench/clock.py [--channels 1000 10000] [--latency 0.1] [--workers 32] \
+        [--weekly-share 0.1] [--database-url postgresql+psycopg://…]
+
+For each size, a fresh database (a SQLite file in a temporary directory, or a throwaway schema
+of the PostgreSQL at `--database-url`) gets that many active channels, all with their Daily
+prompt due at the same instant (Thursday 2026-11-26 09:00 UTC, in six time zones) and each
+with reminder and summary times of its own, so that nearly every channel has a schedule no
+other shares and planning cannot lean on the shared-schedule cache. A share of the channels
+(`--weekly-share`) also has its Weekly's call for items due then: those post twice in the tick,
+which shows whether the clock keeps one channel under one message per second.
+
+The real clock (`schedules.clock.Clock`, the production pool and jobs) runs one tick against a
+minimal fake Slack Web API in a process of its own that answers every call after `--latency`
+seconds (100 ms by default) and records when each call arrived and was answered. Printed:
+
+- planning time (`plan_tick` alone, and as measured inside the tick);
+- time from the tick's start until the last prompt and the last post were answered, and posts/s;
+- the most posts any one channel received within one second (must be ≤ 1);
+- PASS or MISS against the goals: every prompt posted once, within 60 s for 10,000 channels,
+  planning < 1 s, ≤ 1 post/s per channel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+import tempfile
+import threading
+import time
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make `bot`, `bench` and `tests` importable
+    sys.path.insert(0, str(ROOT))
+
+TEAM, TOKEN = "T0001", "xoxb-bench"
+DUE_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
+# The tick runs as if 10 s after the prompts were due.
+TICK_DELAY = timedelta(seconds=10)
+ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Tokyo"]
+GOAL_SECONDS_FOR_10K = 60.0
+GOAL_PLANNING_SECONDS = 1.0
+
+
+# -- a minimal fake Slack Web API with a latency, in a process of its own ----------------------
+
+
+@dataclass(frozen=True)
+class Post:
+    method: str
+    channel: str
+    thread_ts: str | None
+    text: str
+    received: float
+    answered: float
+
+
+def _serve_fake_slack(conn: Connection, latency: float) -> None:
+    """Answers every Web API call with ok after `latency` s, until told to stop."""
+    calls: list[tuple[str, str, str | None, str, float, float]] = []
+    lock = threading.Lock()
+    serial = iter(range(1, 10**9))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received = time.time()
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if "json" in (self.headers.get("Content-Type") or ""):
+                params: dict[str, Any] = json.loads(body or b"{}")
+            else:
+                params = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            time.sleep(latency)
+            with lock:
+                ts = f"1764000000.{next(serial):06d}"
+            answer = json.dumps(
+                {
+                    "ok": True,
+                    "channel": params.get("channel"),
+                    "ts": ts,
+                    "message": {"ts": ts, "text": params.get("text", "")},
+                    "members": [],
+                    "response_metadata": {"next_cursor": ""},
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            method = self.path.rsplit("/", 1)[-1]
+            with lock:
+                calls.append(
+                    (
+                        method,
+                        str(params.get("channel")),
+                        params.get("thread_ts"),
+                        str(params.get("text", "")),
+                        received,
+                        time.time(),
+                    )
+                )
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 4096  # a burst is queued, not dropped (a dropped SYN costs 1 s)
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    conn.send(f"http://127.0.0.1:{server.server_port}/api/")
+    while True:
+        command = conn.recv()
+        if command == "calls":
+            with lock:
+                conn.send(list(calls))
+                calls.clear()
+        elif command == "stop":
+            server.shutdown()
+            return
+
+
+class FakeSlack:
+    def __init__(self, latency: float) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve_fake_slack, args=(child, latency), daemon=True
+        )
+        self._process.start()
+        if not self._conn.poll(60):
+            raise RuntimeError("the fake Slack did not start within 60 s")
+        self.url: str = self._conn.recv()
+
+    def take_calls(self) -> list[Post]:
+        self._conn.send("calls")
+        return [Post(*call) for call in self._conn.recv()]
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._process.join(10)
+
+
+# -- the workspace ------------------------------------------------------------------------
+
+
+def channel_rows(count: int, weekly_share: float) -> list[dict[str, Any]]:
+    """Prompts all due at DUE_AT, in several zones; reminder and summary times all different."""
+    rows = []
+    weekly_every = round(1 / weekly_share) if weekly_share > 0 else 0
+    for n in range(count):
+        zone = ZONES[n % len(ZONES)]
+        local = DUE_AT.astimezone(ZoneInfo(zone))
+        spread = n // len(ZONES)
+        # After the prompt on the same local day (18:00 in Tokyo leaves six hours), and
+        # distinct per channel: 120 × 120 pairs per zone.
+        reminder_at = local + timedelta(minutes=1 + spread % 120)
+        summary_at = reminder_at + timedelta(minutes=1 + (spread // 120) % 120)
+        reminder, summary = reminder_at.strftime("%H:%M"), summary_at.strftime("%H:%M")
+        weekly = weekly_every > 0 and n % weekly_every == 0
+        rows.append(
+            {
+                "team_id": TEAM,
+                "channel_id": f"C{n:07d}",
+                "active": True,
+                "timezone": zone,
+                "daily_weekdays": "0,1,2,3,4,5,6",
+                "daily_prompt_time": local.strftime("%H:%M"),
+                "daily_reminder_time": reminder,
+                "daily_summary_time": summary,
+                # The call goes out the working day before the Weekly: Thursday for a Friday.
+                "weekly_active": weekly,
+                "weekly_weekday": (local.date() + timedelta(days=1)).weekday(),
+                "weekly_time": "10:00",
+                "weekly_call_time": local.strftime("%H:%M"),
+            }
+        )
+    return rows
+
+
+def most_posts_in_one_second(times: list[float]) -> int:
+    """The most of these instants within any one-second window [t, t + 1)."""
+    ordered = sorted(times)
+    return max(
+        (bisect_left(ordered, start + 1.0) - i for i, start in enumerate(ordered)), default=0
+    )
+
+
+@dataclass
+class Result:
+    channels: int
+    posts_expected: int
+    planning_alone: float
+    planning_in_tick: float
+    planning_when_done: float
+    last_prompt: float
+    last_post: float
+    prompts: int
+    duplicate_prompts: int
+    posts: int
+    max_per_channel_second: int
+    failed: int
+    still_running: int
+
+
+def bench_size(
+    database_url: str, fake: FakeSlack, count: int, weekly_share: float, workers: int
+) -> Result:
+    from sqlalchemy import insert
+
+    from bot.daily import render
+    from bot.runtime import build_runtime
+    from bot.settings import load_settings
+    from schedules.clock import Clock
+    from schedules.plan import plan_tick
+    from storage.db import transaction
+    from storage.models import Channel
+
+    settings = load_settings(
+        slack_bot_token=TOKEN,
+        database_url=database_url,
+        slack_api_url=fake.url,
+        default_timezone="UTC",
+        _env_file=None,
+    )
+    runtime = build_runtime(settings)
+    rows = channel_rows(count, weekly_share)
+    with transaction(runtime.sessions) as session:
+        session.execute(insert(Channel), rows)
+    now = DUE_AT + TICK_DELAY
+    started_planning = time.perf_counter()
+    plan = plan_tick(runtime, now - timedelta(seconds=30), now)
+    planning_alone = time.perf_counter() - started_planning
+    expected = len(plan.runs)
+    fake.take_calls()  # nothing yet, but start from a clean record
+
+    tick_started_wall = time.time()
+    tick_started = time.monotonic()
+    runtime.now = _clock_from(now, tick_started)
+    clock = Clock(runtime, workers=workers)
+    try:
+        report = clock.tick(since=now - timedelta(seconds=30), wait_seconds=None)
+        # The steady state: the next tick finds every run of the day done.
+        later = runtime.now()
+        started_planning = time.perf_counter()
+        plan_tick(runtime, later - timedelta(seconds=30), later)
+        planning_when_done = time.perf_counter() - started_planning
+    finally:
+        clock.close()
+        runtime.engine.dispose()
+    posts = [call for call in fake.take_calls() if call.method == "chat.postMessage"]
+    prompt_text, _ = render.prompt_message("en", (DUE_AT + TICK_DELAY).date())
+    prompts = [post for post in posts if post.text == prompt_text]
+    per_channel: dict[str, list[float]] = defaultdict(list)
+    for post in posts:
+        per_channel[post.channel].append(post.received)
+    prompt_counts = Counter(post.channel for post in prompts)
+    return Result(
+        channels=count,
+        posts_expected=expected,
+        planning_alone=planning_alone,
+        planning_in_tick=report.planning_seconds,
+        planning_when_done=planning_when_done,
+        last_prompt=max((p.answered for p in prompts), default=tick_started_wall)
+        - tick_started_wall,
+        last_post=max((p.answered for p in posts), default=tick_started_wall) - tick_started_wall,
+        prompts=len(prompt_counts),
+        duplicate_prompts=sum(n - 1 for n in prompt_counts.values()),
+        posts=len(posts),
+        max_per_channel_second=max(
+            (most_posts_in_one_second(times) for times in per_channel.values()), default=0
+        ),
+        failed=report.failed,
+        still_running=report.still_running,
+    )
+
+
+def _clock_from(start: datetime, monotonic_start: float) -> Callable[[], datetime]:
+    """`runtime.now` as if the tick began at `start`, running on in real time."""
+    return lambda: start + timedelta(seconds=time.monotonic() - monotonic_start)
+
+
+def postgres_schema(base_url: str) -> tuple[str, Callable[[], None]]:
+    from bench.weekly import postgres_schema as throwaway_schema
+
+    url, drop = throwaway_schema(base_url)
+    return url, drop
+
+
+def print_result(result: Result, backend: str) -> bool:
+    goal = GOAL_SECONDS_FOR_10K * max(1.0, result.channels / 10_000)
+    complete = result.prompts == result.channels and result.duplicate_prompts == 0
+    checks = {
+        f"every prompt once ({result.prompts}/{result.channels}, "
+        f"{result.duplicate_prompts} twice)": complete,
+        f"all prompts within {goal:.0f} s": result.last_prompt <= goal,
+        f"planning < {GOAL_PLANNING_SECONDS:.0f} s": max(
+            result.planning_alone, result.planning_in_tick, result.planning_when_done
+        )
+        < GOAL_PLANNING_SECONDS,
+        "≤ 1 post/s per channel": result.max_per_channel_second <= 1,
+        "no failed run": result.failed == 0 and result.still_running == 0,
+    }
+    print(f"{backend}, {result.channels:,} channels due at once ({result.posts_expected} runs):")
+    print(
+        f"  planning {result.planning_alone * 1000:.0f} ms alone, "
+        f"{result.planning_in_tick * 1000:.0f} ms in the tick, "
+        f"{result.planning_when_done * 1000:.0f} ms the tick after (every run done)"
+    )
+    print(
+        f"  last prompt after {result.last_prompt:.1f} s, last post after {result.last_post:.1f} s;"
+        f" {result.posts:,} posts, {result.posts / max(result.last_post, 1e-9):.0f} posts/s"
+    )
+    print(f"  most posts in one channel within one second: {result.max_per_channel_second}")
+    for check, ok in checks.items():
+        print(f"  {'PASS' if ok else 'MISS'} {check}")
+    return all(checks.values())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--channels", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--latency", type=float, default=0.1, help="fake Slack, seconds a call")
+    parser.add_argument("--workers", type=int, default=None, help="the clock's pool size")
+    parser.add_argument("--weekly-share", type=float, default=0.1)
+    parser.add_argument("--database-url", help="postgresql+psycopg://… (default: SQLite file)")
+    args = parser.parse_args()
+    from schedules.clock import WORKERS
+
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    fake = FakeSlack(args.latency)
+    passed = True
+    try:
+        for count in args.channels:
+            with tempfile.TemporaryDirectory() as directory:
+                drop: Callable[[], None] | None = None
+                database_url = f"sqlite:///{Path(directory) / 'bench.db'}"
+                if args.database_url:
+                    database_url, drop = postgres_schema(args.database_url)
+                try:
+                    result = bench_size(
+                        database_url, fake, count, args.weekly_share, args.workers or WORKERS
+                    )
+                finally:
+                    if drop is not None:
+                        drop()
+                passed = print_result(result, backend) and passed
+    finally:
+        fake.stop()
+    print(f"(fake Slack latency {args.latency * 1000:.0f} ms; {date.today().isoformat()})")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
