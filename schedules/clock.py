@@ -112,13 +112,20 @@ class Clock:
         self._last_tick: datetime | None = None
 
     def tick(
-        self, *, since: datetime | None = None, wait_seconds: float | None = TICK_SECONDS
+        self,
+        *,
+        since: datetime | None = None,
+        wait_seconds: float | None = TICK_SECONDS,
+        report_done: bool = False,
     ) -> TickReport:
-        """Plan and run what is due; wait at most `wait_seconds` (None: until all are done)."""
+        """Plan and run what is due; wait at most `wait_seconds` (None: until all are done).
+
+        `report_done` lists the runs found done too (`clock --once` prints them).
+        """
         now = self.runtime.now()
         since = since or self._last_tick or now - MISSED_LOOKBACK
         started = time.perf_counter()
-        plan = plan_tick(self.runtime, since, now)
+        plan = plan_tick(self.runtime, since, now, report_done=report_done)
         report = TickReport(planning_seconds=time.perf_counter() - started)
         self._last_tick = now
         for outcome in self._mine_still_running(plan.skipped):
@@ -201,7 +208,7 @@ def tick(
     """One whole tick, waiting for every run: `clock --once`, and tests."""
     clock = Clock(runtime, workers=workers, gap_seconds=gap_seconds)
     try:
-        return clock.tick(since=since, wait_seconds=None)
+        return clock.tick(since=since, wait_seconds=None, report_done=True)
     finally:
         clock.close()
 

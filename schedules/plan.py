@@ -60,14 +60,15 @@ class Outcome:
         return f"{self.status} {self.run.label}" + (f": {self.reason}" if self.reason else "")
 
     def log(self) -> None:
-        log.log(self.level, "%s", self.line)
+        if log.isEnabledFor(self.level):
+            log.log(self.level, "%s", self.line)
 
 
 def why_not_taken(state: RunState | None) -> str:
     """Why a clock could not take a run (the run's error code only, never user text)."""
     if state is None:
         return RUNNING_ELSEWHERE
-    if state.done_at is not None:
+    if state.done:
         return ALREADY_DONE
     if state.last_error:
         return f"waiting to retry after {state.last_error}"
@@ -139,10 +140,14 @@ class _ScheduleCache:
         return found
 
 
-def plan_tick(runtime: Runtime, since: datetime, now: datetime) -> TickPlan:
+def plan_tick(
+    runtime: Runtime, since: datetime, now: datetime, *, report_done: bool = True
+) -> TickPlan:
     """The runs due at `now` that no clock has done or holds, and what was skipped and why.
 
-    `since` is the previous tick: windows that closed after it are reported as dropped.
+    `since` is the previous tick: windows that closed after it are reported as dropped. A
+    running clock passes `report_done=False`: every tick of the day would list the day's done
+    runs of every channel again.
     """
     cache = _ScheduleCache(runtime.settings.default_timezone, since, now)
     with transaction(runtime.sessions) as session:
@@ -159,13 +164,13 @@ def plan_tick(runtime: Runtime, since: datetime, now: datetime) -> TickPlan:
                     channel.channel_id,
                     error,
                 )
-        dates = {
-            window.local_date
+        occurrences = {
+            (window.job, window.local_date)
             for _, schedules in planned
             for windows in schedules
             for window in (*windows.open, *windows.closed)
         }
-        states = run_states(session, dates)
+        states = run_states(session, occurrences)
     runs: list[DueRun] = []
     skipped: list[Outcome] = []
     for channel, schedules in planned:
@@ -173,15 +178,17 @@ def plan_tick(runtime: Runtime, since: datetime, now: datetime) -> TickPlan:
             for window in windows.open:
                 run = DueRun(channel.team_id, channel.channel_id, window)
                 state = states.get(run.key)
-                if state is not None and (state.done_at is not None or state.held_at(now)):
-                    # DEBUG: every tick of the day would repeat these for every channel.
-                    skipped.append(Outcome(run, SKIPPED, why_not_taken(state), logging.DEBUG))
+                if state is not None and (state.done or state.held_at(now)):
+                    if report_done or not state.done:
+                        # DEBUG: every tick would repeat these while the lease lasts.
+                        reason = why_not_taken(state)
+                        skipped.append(Outcome(run, SKIPPED, reason, logging.DEBUG))
                 else:
                     runs.append(run)
             for window in windows.closed:
                 run = DueRun(channel.team_id, channel.channel_id, window)
                 state = states.get(run.key)
-                if state is None or state.done_at is None:
+                if state is None or not state.done:
                     skipped.append(Outcome(run, SKIPPED, why_dropped(window, state)))
     runs.sort(key=lambda run: (run.window.fire_at, run.team_id, run.channel_id, run.job))
     return TickPlan(now, runs, skipped)

@@ -8,8 +8,7 @@ being tried for as long as it still makes sense, then is dropped with a reason:
 - the Weekly's call for items: until the agenda is due.
 
 Every tick asks which windows are open now (`fire_at <= now < closes_at`) and which closed
-since the previous tick (`since < closes_at <= now`), so that each dropped occurrence is
-reported once per clock.
+since the previous tick, so that each dropped occurrence is reported once per clock.
 """
 
 from __future__ import annotations
@@ -54,8 +53,14 @@ class Window:
     def is_open(self, now: datetime) -> bool:
         return self.fire_at <= now < self.closes_at
 
+    @property
+    def dropped_at(self) -> datetime:
+        """When the occurrence is given up: its close, or its fire time for a window closed
+        before it opened (a reminder set after the summary)."""
+        return max(self.closes_at, self.fire_at)
+
     def closed_between(self, since: datetime, now: datetime) -> bool:
-        return since < self.closes_at <= now
+        return since < self.dropped_at <= now
 
 
 Closing = Callable[[Occurrence], tuple[datetime, str]]

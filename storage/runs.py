@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from storage.db import upsertable_insert
@@ -29,7 +29,14 @@ ERROR_LENGTH = 200
 # ORM's bulk-update machinery costs more CPU than the statements themselves.
 RUNS: Table = ScheduledRun.__table__  # type: ignore[assignment]  # declarative: a Table
 KEY_COLUMNS = (RUNS.c.team_id, RUNS.c.channel_id, RUNS.c.job, RUNS.c.occurrence_date)
-STATE_COLUMNS = (RUNS.c.done_at, RUNS.c.lease_until, RUNS.c.attempts, RUNS.c.last_error)
+# `done` as a flag: a tick reads tens of thousands of done runs, and parsing their times (text
+# in SQLite) would cost more than the query.
+STATE_COLUMNS = (
+    RUNS.c.done_at.is_not(None).label("done"),
+    RUNS.c.lease_until,
+    RUNS.c.attempts,
+    RUNS.c.last_error,
+)
 
 
 class RunKey(NamedTuple):
@@ -41,7 +48,7 @@ class RunKey(NamedTuple):
 
 @dataclass(frozen=True)
 class RunState:
-    done_at: datetime | None
+    done: bool
     lease_until: datetime | None
     attempts: int
     last_error: str | None
@@ -126,18 +133,27 @@ def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime 
 
 def run_state(session: Session, key: RunKey) -> RunState | None:
     row = session.execute(_STATE, _key_parameters(key)).first()
-    return RunState(*row) if row is not None else None
+    return _state(row[0], *row[1:]) if row is not None else None
 
 
-def run_states(session: Session, dates: Iterable[date]) -> dict[RunKey, RunState]:
-    """Every run of these local dates, in one query: what a tick needs to plan."""
-    wanted = sorted(set(dates))
+def _state(
+    done: object, lease_until: datetime | None, attempts: int, error: str | None
+) -> RunState:
+    return RunState(bool(done), lease_until, attempts, error)
+
+
+def run_states(session: Session, occurrences: Iterable[tuple[str, date]]) -> dict[RunKey, RunState]:
+    """Every run of these (job, local date) pairs in all channels, in one query: what a tick
+    needs to plan."""
+    wanted = sorted(set(occurrences))
     if not wanted:
         return {}
     rows = session.execute(
-        select(*KEY_COLUMNS, *STATE_COLUMNS).where(RUNS.c.occurrence_date.in_(wanted))
+        select(*KEY_COLUMNS, *STATE_COLUMNS).where(
+            tuple_(RUNS.c.job, RUNS.c.occurrence_date).in_(wanted)
+        )
     )
-    return {RunKey(*row[:4]): RunState(*row[4:]) for row in rows}
+    return {RunKey(*row[:4]): _state(*row[4:]) for row in rows}
 
 
 def forget_runs_before(session: Session, day: date) -> int:

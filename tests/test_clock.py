@@ -172,14 +172,14 @@ def test_a_run_slack_refused_is_retried_at_the_next_tick_and_posts_once(bot: Bot
         "failed daily-prompt T0001/C0001 2026-11-26: internal_error; will retry"
     ]
     state = _run_row(bot)
-    assert (state.done_at, state.attempts, state.last_error) == (None, 1, "internal_error")
+    assert (state.done, state.attempts, state.last_error) == (False, 1, "internal_error")
     bot.clock.set(_at(9, 0, 40))
     assert tick(bot.runtime).lines() == ["ran daily-prompt T0001/C0001 2026-11-26"]
     bot.clock.set(_at(9, 1, 10))
     assert tick(bot.runtime).ran == 0
     assert len(_top_level_messages(bot)) == 1
     state = _run_row(bot)
-    assert state.done_at is not None and state.attempts == 2
+    assert state.done and state.attempts == 2
 
 
 def test_any_exception_counts_as_not_done(bot: BotUnderTest, monkeypatch: MonkeyPatch) -> None:

@@ -45,7 +45,7 @@ def test_a_run_is_taken_once_while_its_lease_lasts(sessions: SessionFactory) -> 
     with transaction(sessions) as session:
         state = run_state(session, KEY)
     assert state is not None
-    assert state.attempts == 1 and state.done_at is None
+    assert state.attempts == 1 and not state.done
     assert state.lease_until == NOW + LEASE
 
 
@@ -85,7 +85,7 @@ def test_a_done_run_is_never_taken_again(sessions: SessionFactory) -> None:
         finish_run(session, KEY, NOW)
         fail_run(session, KEY, "late_failure", retry_at=None)  # a stale clock changes nothing
         state = run_state(session, KEY)
-    assert state is not None and state.done_at == NOW and state.last_error is None
+    assert state is not None and state.done and state.last_error is None
     assert not claim(sessions, NOW + timedelta(days=1))
 
 
@@ -110,14 +110,20 @@ def test_concurrent_claims_have_exactly_one_winner(sessions: SessionFactory) -> 
     assert sorted(won) == [False] * 7 + [True]
 
 
-def test_run_states_reads_the_dates_asked_for_and_housekeeping_forgets_old_runs(
+def test_run_states_reads_the_runs_asked_for_and_housekeeping_forgets_old_runs(
     sessions: SessionFactory,
 ) -> None:
     old = KEY._replace(occurrence_date=date(2026, 10, 1))
-    assert claim(sessions)
-    assert claim(sessions, key=old)
+    summary = KEY._replace(job="daily-summary")
+    for key in (KEY, old, summary):
+        assert claim(sessions, key=key)
     with transaction(sessions) as session:
-        assert set(run_states(session, [KEY.occurrence_date])) == {KEY}
+        finish_run(session, summary, NOW)
+    prompt_today = (KEY.job, KEY.occurrence_date)
+    with transaction(sessions) as session:
+        assert set(run_states(session, [prompt_today])) == {KEY}
+        states = run_states(session, [prompt_today, (summary.job, summary.occurrence_date)])
+        assert (states[KEY].done, states[summary].done) == (False, True)
         assert run_states(session, []) == {}
         assert forget_runs_before(session, date(2026, 11, 12)) == 1
-        assert set(run_states(session, [old.occurrence_date, KEY.occurrence_date])) == {KEY}
+        assert set(run_states(session, [(old.job, old.occurrence_date), prompt_today])) == {KEY}

@@ -68,9 +68,12 @@ def test_the_reminder_is_dropped_once_the_summary_is_due() -> None:
     assert (reminder.job, reminder.closing_reason) == ("daily-reminder", SUMMARY_IS_DUE)
 
 
-def test_a_reminder_set_after_the_summary_never_goes_out() -> None:
+def test_a_reminder_set_after_the_summary_never_goes_out_and_says_so_once() -> None:
     late_reminder = DailySchedule(frozenset({3}), time(9), time(13), time(12), BERLIN)
-    assert "daily-reminder" not in open_jobs(late_reminder, berlin(26, 13, 0, month=11))
+    assert "daily-reminder" not in open_jobs(late_reminder, berlin(26, 13, 0))
+    assert closed(late_reminder, berlin(26, 12, 30), berlin(26, 12, 59)) == []
+    [reminder] = closed(late_reminder, berlin(26, 12, 59), berlin(26, 13, 0))
+    assert (reminder.job, reminder.closing_reason) == ("daily-reminder", SUMMARY_IS_DUE)
 
 
 def test_the_call_for_items_may_go_out_until_the_agenda_is_due() -> None:
