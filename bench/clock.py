@@ -156,6 +156,69 @@ class FakeSlack:
         self._process.join(10)
 
 
+# -- more clock processes (`--clocks`): leases share the work ------------------------------
+
+
+def _settings(database_url: str, slack_url: str) -> Any:
+    from bot.settings import load_settings
+
+    return load_settings(
+        slack_bot_token=TOKEN,
+        database_url=database_url,
+        slack_api_url=slack_url,
+        default_timezone="UTC",
+        _env_file=None,
+    )
+
+
+def _other_clock(database_url: str, slack_url: str, workers: int, start: Any, results: Any) -> None:
+    """A second clock process ticking at the same moment as the bench's own clock."""
+    from bot.runtime import build_runtime
+    from schedules.clock import Clock
+
+    runtime = build_runtime(_settings(database_url, slack_url), migrate=False)
+    start.wait()
+    now = DUE_AT + TICK_DELAY
+    runtime.now = _clock_from(now, time.monotonic())
+    clock = Clock(runtime, workers=workers)
+    try:
+        report = clock.tick(since=now - timedelta(seconds=30), wait_seconds=None)
+    finally:
+        clock.close()
+        runtime.engine.dispose()
+    results.put((report.ran, report.failed))
+
+
+class OtherClocks:
+    def __init__(self, count: int, database_url: str, slack_url: str, workers: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._start = context.Event()
+        self._results = context.Queue()
+        self._processes = [
+            context.Process(
+                target=_other_clock,
+                args=(database_url, slack_url, workers, self._start, self._results),
+                daemon=True,
+            )
+            for _ in range(count)
+        ]
+        for process in self._processes:
+            process.start()
+
+    def start(self) -> None:
+        self._start.set()
+
+    def results(self) -> tuple[int, int]:
+        """Runs done and failed by the other clocks, once they finished."""
+        ran = failed = 0
+        for _ in self._processes:
+            other_ran, other_failed = self._results.get(timeout=600)
+            ran, failed = ran + other_ran, failed + other_failed
+        for process in self._processes:
+            process.join(10)
+        return ran, failed
+
+
 # -- the workspace ------------------------------------------------------------------------
 
 
@@ -204,6 +267,7 @@ def most_posts_in_one_second(times: list[float]) -> int:
 @dataclass
 class Result:
     channels: int
+    clocks: int
     posts_expected: int
     planning_alone: float
     planning_in_tick: float
@@ -214,31 +278,29 @@ class Result:
     duplicate_prompts: int
     posts: int
     max_per_channel_second: int
+    ran: int
     failed: int
     still_running: int
 
 
 def bench_size(
-    database_url: str, fake: FakeSlack, count: int, weekly_share: float, workers: int
+    database_url: str,
+    fake: FakeSlack,
+    count: int,
+    weekly_share: float,
+    workers: int,
+    clocks: int = 1,
 ) -> Result:
     from sqlalchemy import insert
 
     from bot.daily import render
     from bot.runtime import build_runtime
-    from bot.settings import load_settings
     from schedules.clock import Clock
     from schedules.plan import plan_tick
     from storage.db import transaction
     from storage.models import Channel
 
-    settings = load_settings(
-        slack_bot_token=TOKEN,
-        database_url=database_url,
-        slack_api_url=fake.url,
-        default_timezone="UTC",
-        _env_file=None,
-    )
-    runtime = build_runtime(settings)
+    runtime = build_runtime(_settings(database_url, fake.url))
     rows = channel_rows(count, weekly_share)
     with transaction(runtime.sessions) as session:
         session.execute(insert(Channel), rows)
@@ -249,12 +311,17 @@ def bench_size(
     expected = len(plan.runs)
     fake.take_calls()  # nothing yet, but start from a clean record
 
+    others = OtherClocks(clocks - 1, database_url, fake.url, workers) if clocks > 1 else None
+    time.sleep(5 if others else 0)  # let them start up
     tick_started_wall = time.time()
     tick_started = time.monotonic()
     runtime.now = _clock_from(now, tick_started)
     clock = Clock(runtime, workers=workers)
     try:
+        if others:
+            others.start()
         report = clock.tick(since=now - timedelta(seconds=30), wait_seconds=None)
+        others_ran, others_failed = others.results() if others else (0, 0)
         # The steady state: the next tick finds every run of the day done.
         later = runtime.now()
         started_planning = time.perf_counter()
@@ -272,6 +339,7 @@ def bench_size(
     prompt_counts = Counter(post.channel for post in prompts)
     return Result(
         channels=count,
+        clocks=clocks,
         posts_expected=expected,
         planning_alone=planning_alone,
         planning_in_tick=report.planning_seconds,
@@ -285,7 +353,8 @@ def bench_size(
         max_per_channel_second=max(
             (most_posts_in_one_second(times) for times in per_channel.values()), default=0
         ),
-        failed=report.failed,
+        ran=report.ran + others_ran,
+        failed=report.failed + others_failed,
         still_running=report.still_running,
     )
 
@@ -314,9 +383,16 @@ def print_result(result: Result, backend: str) -> bool:
         )
         < GOAL_PLANNING_SECONDS,
         "≤ 1 post/s per channel": result.max_per_channel_second <= 1,
-        "no failed run": result.failed == 0 and result.still_running == 0,
+        f"every run ran once ({result.ran}/{result.posts_expected}), none failed": result.ran
+        == result.posts_expected
+        and result.failed == 0
+        and result.still_running == 0,
     }
-    print(f"{backend}, {result.channels:,} channels due at once ({result.posts_expected} runs):")
+    clocks = f", {result.clocks} clock processes" if result.clocks > 1 else ""
+    print(
+        f"{backend}, {result.channels:,} channels due at once "
+        f"({result.posts_expected} runs{clocks}):"
+    )
     print(
         f"  planning {result.planning_alone * 1000:.0f} ms alone, "
         f"{result.planning_in_tick * 1000:.0f} ms in the tick, "
@@ -338,6 +414,9 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.1, help="fake Slack, seconds a call")
     parser.add_argument("--workers", type=int, default=None, help="the clock's pool size")
     parser.add_argument("--weekly-share", type=float, default=0.1)
+    parser.add_argument(
+        "--clocks", type=int, default=1, help="clock processes ticking at once (leases share)"
+    )
     parser.add_argument("--database-url", help="postgresql+psycopg://… (default: SQLite file)")
     args = parser.parse_args()
     from schedules.clock import WORKERS
@@ -354,7 +433,12 @@ def main() -> int:
                     database_url, drop = postgres_schema(args.database_url)
                 try:
                     result = bench_size(
-                        database_url, fake, count, args.weekly_share, args.workers or WORKERS
+                        database_url,
+                        fake,
+                        count,
+                        args.weekly_share,
+                        args.workers or WORKERS,
+                        args.clocks,
                     )
                 finally:
                     if drop is not None:

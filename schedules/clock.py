@@ -26,6 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.runtime import Runtime
 from schedules.plan import (
+    CHANNEL_ELSEWHERE,
     FAILED,
     RAN,
     RUNNING_ELSEWHERE,
@@ -153,7 +154,7 @@ class Clock:
             busy = set(self._busy)
         return [
             replace(outcome, reason=STILL_RUNNING)
-            if outcome.reason == RUNNING_ELSEWHERE
+            if outcome.reason in (RUNNING_ELSEWHERE, CHANNEL_ELSEWHERE)
             and (outcome.run.team_id, outcome.run.channel_id) in busy
             else outcome
             for outcome in skipped

@@ -25,6 +25,7 @@ log = logging.getLogger("schedules.clock")
 RAN, SKIPPED, FAILED = "ran", "skipped", "failed"
 ALREADY_DONE = "already done"
 RUNNING_ELSEWHERE = "another clock is running it"
+CHANNEL_ELSEWHERE = "another clock is working on this channel"
 
 
 @dataclass(frozen=True)
@@ -174,21 +175,43 @@ def plan_tick(
     runs: list[DueRun] = []
     skipped: list[Outcome] = []
     for channel, schedules in planned:
-        for windows in schedules:
-            for window in windows.open:
-                run = DueRun(channel.team_id, channel.channel_id, window)
-                state = states.get(run.key)
-                if state is not None and (state.done or state.held_at(now)):
-                    if report_done or not state.done:
-                        # DEBUG: every tick would repeat these while the lease lasts.
-                        reason = why_not_taken(state)
-                        skipped.append(Outcome(run, SKIPPED, reason, logging.DEBUG))
-                else:
-                    runs.append(run)
-            for window in windows.closed:
-                run = DueRun(channel.team_id, channel.channel_id, window)
-                state = states.get(run.key)
-                if state is None or not state.done:
-                    skipped.append(Outcome(run, SKIPPED, why_dropped(window, state)))
+        channel_runs, channel_skipped = _plan_channel(channel, schedules, states, now, report_done)
+        runs += channel_runs
+        skipped += channel_skipped
     runs.sort(key=lambda run: (run.window.fire_at, run.team_id, run.channel_id, run.job))
     return TickPlan(now, runs, skipped)
+
+
+def _plan_channel(
+    channel: ScheduleSettings,
+    schedules: list[TickWindows],
+    states: dict[RunKey, RunState],
+    now: datetime,
+    report_done: bool,
+) -> tuple[list[DueRun], list[Outcome]]:
+    runs: list[DueRun] = []
+    skipped: list[Outcome] = []
+    elsewhere = False
+    for windows in schedules:
+        for window in windows.open:
+            run = DueRun(channel.team_id, channel.channel_id, window)
+            state = states.get(run.key)
+            if state is None or not (state.done or state.held_at(now)):
+                runs.append(run)
+                continue
+            reason = why_not_taken(state)
+            elsewhere = elsewhere or reason == RUNNING_ELSEWHERE
+            if report_done or not state.done:
+                # DEBUG: every tick would repeat these while the lease lasts.
+                skipped.append(Outcome(run, SKIPPED, reason, logging.DEBUG))
+        for window in windows.closed:
+            run = DueRun(channel.team_id, channel.channel_id, window)
+            state = states.get(run.key)
+            if state is None or not state.done:
+                skipped.append(Outcome(run, SKIPPED, why_dropped(window, state)))
+    if elsewhere:
+        # The clock running one of the channel's runs runs the others after it, a second
+        # apart; running them here too could post twice within that second.
+        skipped += [Outcome(run, SKIPPED, CHANNEL_ELSEWHERE, logging.DEBUG) for run in runs]
+        runs = []
+    return runs, skipped

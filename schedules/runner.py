@@ -19,7 +19,16 @@ from sqlalchemy.exc import OperationalError
 
 from bot.runtime import Runtime
 from schedules.jobs import JOBS
-from schedules.plan import FAILED, RAN, SKIPPED, DueRun, Outcome, why_not_taken
+from schedules.plan import (
+    CHANNEL_ELSEWHERE,
+    FAILED,
+    RAN,
+    RUNNING_ELSEWHERE,
+    SKIPPED,
+    DueRun,
+    Outcome,
+    why_not_taken,
+)
 from storage.channels import set_channel_active
 from storage.db import transaction
 from storage.runs import claim_run, fail_run, finish_run
@@ -61,13 +70,15 @@ class ChannelRuns:
     Between two runs that went to Slack lie at least `gap_seconds`. The clock does not sleep
     them away in a worker: it queues the channel's next step behind every other channel's
     (see `schedules.clock.Clock`), so under load the gap has passed by the time it comes up.
+    When another clock is running one of the channel's runs, it has the same list and paces
+    the rest itself: this clock leaves the channel alone until its next tick.
     """
 
     def __init__(self, runs: Sequence[DueRun], gap_seconds: float = CHANNEL_GAP_SECONDS) -> None:
         self._runs = deque(runs)
         self._gap_seconds = gap_seconds
         self._not_before = 0.0  # time.monotonic()
-        self._gone: str | None = None
+        self._left_alone: str | None = None
         self.outcomes: list[Outcome] = []
 
     @property
@@ -77,8 +88,8 @@ class ChannelRuns:
     def step(self, runtime: Runtime) -> None:
         """Run (or skip) the next run; safe to call from any thread, one at a time."""
         run = self._runs.popleft()
-        if self._gone is not None:
-            outcome = Outcome(run, SKIPPED, f"the channel is inactive ({self._gone})")
+        if self._left_alone is not None:
+            outcome = Outcome(run, SKIPPED, self._left_alone)
             outcome.log()
             self.outcomes.append(outcome)
             return
@@ -89,7 +100,9 @@ class ChannelRuns:
         if outcome.status != SKIPPED:
             self._not_before = time.monotonic() + self._gap_seconds
         if code in CHANNEL_GONE:
-            self._gone = code
+            self._left_alone = f"the channel is inactive ({code})"
+        elif outcome.status == SKIPPED and outcome.reason == RUNNING_ELSEWHERE:
+            self._left_alone = CHANNEL_ELSEWHERE
         self.outcomes.append(outcome)
 
 

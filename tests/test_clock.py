@@ -20,7 +20,7 @@ from bot.runtime import Runtime
 from schedules.clock import Clock, TickReport, tick
 from schedules.jobs import JOBS
 from schedules.plan import plan_tick
-from schedules.runner import CHANNEL_GAP_SECONDS
+from schedules.runner import CHANNEL_GAP_SECONDS, run_channel
 from storage.channels import update_channel
 from storage.db import transaction
 from storage.models import Daily
@@ -223,6 +223,29 @@ def test_a_run_leased_by_a_dead_clock_is_taken_over_once_the_lease_expired(
     assert tick(bot.runtime).ran == 1
     assert len(_top_level_messages(bot)) == 1
     assert _run_row(bot).attempts == 2
+
+
+def test_while_another_clock_works_on_a_channel_this_one_leaves_the_channel_alone(
+    bot: BotUnderTest,
+) -> None:
+    """The other clock runs the channel's other runs a second apart; this one would not."""
+    _configure(bot)
+    bot.clock.set(_at(12, 5))
+    now = bot.clock()
+    planned = plan_tick(bot.runtime, now - timedelta(seconds=30), now).runs
+    assert [run.job for run in planned] == ["daily-prompt", "daily-summary"]
+    with transaction(bot.runtime.sessions) as session:
+        assert claim_run(session, planned[0].key, now).taken  # the other clock, just now
+    assert [outcome.line for outcome in run_channel(bot.runtime, planned)] == [
+        "skipped daily-prompt T0001/C0001 2026-11-26: another clock is running it",
+        "skipped daily-summary T0001/C0001 2026-11-26: another clock is working on this channel",
+    ]
+    assert [line for line in tick(bot.runtime).lines() if "already" not in line] == [
+        "skipped daily-prompt T0001/C0001 2026-11-26: another clock is running it",
+        "skipped daily-reminder T0001/C0001 2026-11-26: the summary is due",
+        "skipped daily-summary T0001/C0001 2026-11-26: another clock is working on this channel",
+    ]
+    assert bot.fake.calls_to("chat.postMessage") == []
 
 
 # --- catch-up windows ------------------------------------------------------------------------
