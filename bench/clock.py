@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import sys
 import tempfile
 import threading
@@ -278,6 +279,9 @@ class Result:
     duplicate_prompts: int
     posts: int
     max_per_channel_second: int
+    clock_cpu_share: float
+    clock_cpu_per_run: float
+    load_average: float
     ran: int
     failed: int
     still_running: int
@@ -314,6 +318,7 @@ def bench_size(
     others = OtherClocks(clocks - 1, database_url, fake.url, workers) if clocks > 1 else None
     time.sleep(5 if others else 0)  # let them start up
     tick_started_wall = time.time()
+    cpu_started = time.process_time()
     tick_started = time.monotonic()
     runtime.now = _clock_from(now, tick_started)
     clock = Clock(runtime, workers=workers)
@@ -321,6 +326,9 @@ def bench_size(
         if others:
             others.start()
         report = clock.tick(since=now - timedelta(seconds=30), wait_seconds=None)
+        tick_seconds = time.monotonic() - tick_started
+        clock_cpu = time.process_time() - cpu_started
+        load = os.getloadavg()[0]
         others_ran, others_failed = others.results() if others else (0, 0)
         # The steady state: the next tick finds every run of the day done.
         later = runtime.now()
@@ -353,6 +361,9 @@ def bench_size(
         max_per_channel_second=max(
             (most_posts_in_one_second(times) for times in per_channel.values()), default=0
         ),
+        clock_cpu_share=clock_cpu / tick_seconds,
+        clock_cpu_per_run=clock_cpu / max(report.ran, 1),
+        load_average=load,
         ran=report.ran + others_ran,
         failed=report.failed + others_failed,
         still_running=report.still_running,
@@ -403,6 +414,10 @@ def print_result(result: Result, backend: str) -> bool:
         f" {result.posts:,} posts, {result.posts / max(result.last_post, 1e-9):.0f} posts/s"
     )
     print(f"  most posts in one channel within one second: {result.max_per_channel_second}")
+    print(
+        f"  this clock's CPU: {result.clock_cpu_share * 100:.0f} % of one core, "
+        f"{result.clock_cpu_per_run * 1000:.1f} ms a run; machine load {result.load_average:.1f}"
+    )
     for check, ok in checks.items():
         print(f"  {'PASS' if ok else 'MISS'} {check}")
     return all(checks.values())
