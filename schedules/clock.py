@@ -137,7 +137,7 @@ class Clock:
         for future in finished:
             if future.exception() is None:
                 report.outcomes += future.result()
-            else:  # run_channel records every run's failure; this is a bug in the clock itself
+            else:  # every run records its own failure; this is a bug in the clock itself
                 log.error("a channel's runs stopped: %s", type(future.exception()).__name__)
         report.still_running = len(pending)
         if pending:

@@ -1,8 +1,9 @@
 """Planning a tick: which runs are due, which were dropped and why, in two queries in all.
 
-One query reads every active channel's schedule settings, one more every run row of the local
-dates in question. Channels sharing a schedule (most keep the defaults) share its computation,
-so planning costs little more per channel than building a few small objects.
+One query reads every active channel's schedule settings, one more the run rows of the (job,
+local date) pairs in question. Channels sharing a schedule (most keep the defaults) or one of
+its patterns share their computation, so planning costs little more per channel than building
+a few small objects.
 """
 
 from __future__ import annotations
