@@ -210,9 +210,8 @@ def test_a_run_leased_by_a_dead_clock_is_taken_over_once_the_lease_expired(
     _configure(bot)
     dead_clock_started = _at(9, 0, 10).astimezone(UTC)
     with transaction(bot.runtime.sessions) as session:
-        assert claim_run(
-            session, RunKey(TEAM, CHANNEL, "daily-prompt", THURSDAY), dead_clock_started
-        )
+        key = RunKey(TEAM, CHANNEL, "daily-prompt", THURSDAY)
+        assert claim_run(session, key, dead_clock_started).taken
     bot.clock.set(dead_clock_started + timedelta(minutes=1))
     report = tick(bot.runtime)
     assert report.lines() == [
@@ -262,6 +261,10 @@ def test_a_prompt_missed_by_five_hours_still_goes_out_that_day(bot: BotUnderTest
     ]
     [prompt] = _top_level_messages(bot)
     assert "Thursday, 26 November" in text_of(prompt)
+    posts = len(bot.fake.calls_to("chat.postMessage"))
+    bot.clock.set(_at(9, 0, 10, day=27))
+    assert tick(bot.runtime).ran == 0, "nothing of Thursday's is due on Friday"
+    assert len(bot.fake.calls_to("chat.postMessage")) == posts
 
 
 def test_a_prompt_missed_all_day_is_not_posted_the_next_day_and_says_so(
@@ -437,10 +440,10 @@ def test_a_slow_channel_holds_up_neither_the_tick_nor_the_other_channels(
     bot.clock.set(_at(9, 0, 10))
     clock = Clock(bot.runtime, workers=4)
     try:
-        first = clock.tick(wait_seconds=0.5)
+        first = clock.tick(wait_seconds=3)
         assert (first.ran, first.still_running) == (3, 1)
         bot.clock.set(_at(9, 0, 40))
-        second = clock.tick(wait_seconds=0.5)
+        second = clock.tick(wait_seconds=1)
         assert [line for line in second.lines() if "C0001" in line] == [
             "skipped daily-prompt T0001/C0001 2026-11-26: still running from an earlier tick"
         ]
