@@ -1,7 +1,7 @@
 """The clock's tick when thousands of channels are due in the same minute.
 
     .venv/bin/python bench/clock.py [--channels 1000 10000] [--latency 0.1] [--workers 32] \
-        [--weekly-share 0.1] [--database-url postgresql+psycopg://…]
+        [--weekly-share 0.1] [--clocks 1] [--database-url postgresql+psycopg://…]
 
 For each size, a fresh database (a SQLite file in a temporary directory, or a throwaway schema
 of the PostgreSQL at `--database-url`) gets that many active channels, all with their Daily
@@ -12,12 +12,14 @@ other shares and planning cannot lean on the shared-schedule cache. A share of t
 which shows whether the clock keeps one channel under one message per second.
 
 The real clock (`schedules.clock.Clock`, the production pool and jobs) runs one tick against a
-minimal fake Slack Web API in a process of its own that answers every call after `--latency`
-seconds (100 ms by default) and records when each call arrived and was answered. Printed:
+minimal fake Slack Web API in a process of its own (`bench/slow_slack.py`) that answers every
+call after `--latency` seconds (100 ms by default) and records when each call arrived and was
+answered. `--clocks 2` adds a second clock process ticking at the same moment. Printed:
 
-- planning time (`plan_tick` alone, and as measured inside the tick);
+- planning time (`plan_tick` alone, inside the tick, and the tick after, all runs done);
 - time from the tick's start until the last prompt and the last post were answered, and posts/s;
 - the most posts any one channel received within one second (must be ≤ 1);
+- this clock process's CPU, and the machine's load average (other processes show in the figures);
 - PASS or MISS against the goals: every prompt posted once, within 60 s for 10,000 channels,
   planning < 1 s, ≤ 1 post/s per channel.
 """
@@ -25,28 +27,25 @@ seconds (100 ms by default) and records when each call arrived and was answered.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import sys
 import tempfile
-import threading
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bot`, `bench` and `tests` importable
     sys.path.insert(0, str(ROOT))
+
+from bench.slow_slack import SlowSlack  # noqa: E402
 
 TEAM, TOKEN = "T0001", "xoxb-bench"
 DUE_AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # a Thursday
@@ -55,106 +54,6 @@ TICK_DELAY = timedelta(seconds=10)
 ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Tokyo"]
 GOAL_SECONDS_FOR_10K = 60.0
 GOAL_PLANNING_SECONDS = 1.0
-
-
-# -- a minimal fake Slack Web API with a latency, in a process of its own ----------------------
-
-
-@dataclass(frozen=True)
-class Post:
-    method: str
-    channel: str
-    thread_ts: str | None
-    text: str
-    received: float
-    answered: float
-
-
-def _serve_fake_slack(conn: Connection, latency: float) -> None:
-    """Answers every Web API call with ok after `latency` s, until told to stop."""
-    calls: list[tuple[str, str, str | None, str, float, float]] = []
-    lock = threading.Lock()
-    serial = iter(range(1, 10**9))
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received = time.time()
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if "json" in (self.headers.get("Content-Type") or ""):
-                params: dict[str, Any] = json.loads(body or b"{}")
-            else:
-                params = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            time.sleep(latency)
-            with lock:
-                ts = f"1764000000.{next(serial):06d}"
-            answer = json.dumps(
-                {
-                    "ok": True,
-                    "channel": params.get("channel"),
-                    "ts": ts,
-                    "message": {"ts": ts, "text": params.get("text", "")},
-                    "members": [],
-                    "response_metadata": {"next_cursor": ""},
-                }
-            ).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-            method = self.path.rsplit("/", 1)[-1]
-            with lock:
-                calls.append(
-                    (
-                        method,
-                        str(params.get("channel")),
-                        params.get("thread_ts"),
-                        str(params.get("text", "")),
-                        received,
-                        time.time(),
-                    )
-                )
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-        request_queue_size = 4096  # a burst is queued, not dropped (a dropped SYN costs 1 s)
-
-    server = Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    conn.send(f"http://127.0.0.1:{server.server_port}/api/")
-    while True:
-        command = conn.recv()
-        if command == "calls":
-            with lock:
-                conn.send(list(calls))
-                calls.clear()
-        elif command == "stop":
-            server.shutdown()
-            return
-
-
-class FakeSlack:
-    def __init__(self, latency: float) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=_serve_fake_slack, args=(child, latency), daemon=True
-        )
-        self._process.start()
-        if not self._conn.poll(60):
-            raise RuntimeError("the fake Slack did not start within 60 s")
-        self.url: str = self._conn.recv()
-
-    def take_calls(self) -> list[Post]:
-        self._conn.send("calls")
-        return [Post(*call) for call in self._conn.recv()]
-
-    def stop(self) -> None:
-        self._conn.send("stop")
-        self._process.join(10)
 
 
 # -- more clock processes (`--clocks`): leases share the work ------------------------------
@@ -289,7 +188,7 @@ class Result:
 
 def bench_size(
     database_url: str,
-    fake: FakeSlack,
+    fake: SlowSlack,
     count: int,
     weekly_share: float,
     workers: int,
@@ -437,7 +336,7 @@ def main() -> int:
     from schedules.clock import WORKERS
 
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    fake = FakeSlack(args.latency)
+    fake = SlowSlack(args.latency)
     passed = True
     try:
         for count in args.channels:
