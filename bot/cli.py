@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 
@@ -19,11 +19,45 @@ log = logging.getLogger("bot")
 JOB_NAMES = ("daily-prompt", "daily-reminder", "daily-summary", "weekly-call", "weekly-agenda")
 
 
+CLOCK_DESCRIPTION = """\
+The scheduler alone: every 30 s it posts what is due in every active channel (the Daily's
+prompts, reminders and summaries, the Weekly's calls for items and agendas). Run exactly one;
+two by mistake, or a restart, still post everything once.
+
+A post that did not go out on time (the clock or Slack was down) is tried again until its
+window closes: the prompt, the summary and the agenda until the end of their local day, the
+reminder until the summary is due, the call for items until the agenda is due.
+
+--once runs a single tick with the same rules (windows, leases) and prints one line per job:
+  ran daily-prompt T0001/C0001 2026-11-26
+  skipped daily-reminder T0001/C0001 2026-11-26: the summary is due
+  failed daily-prompt T0001/C0001 2026-11-26: ratelimited; will retry
+
+exit status: 0 when no run failed, 1 when one did (a running clock, or the next --once,
+retries it), 2 for a usage or settings problem."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Redthread Slack bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz on PORT")
-    commands.add_parser("clock", help="the scheduler alone (run exactly one)")
+    clock = commands.add_parser(
+        "clock",
+        help="the scheduler alone (run exactly one); --once for a single tick",
+        description=CLOCK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    clock.add_argument(
+        "--once",
+        action="store_true",
+        help="run one tick, print one line per job it ran or skipped and why, then exit",
+    )
+    clock.add_argument(
+        "--at",
+        metavar="ISO-TIME",
+        help="with --once: tick as if at this moment, e.g. 2026-11-26T09:00+01:00 (UTC unless "
+        "an offset is given)",
+    )
     run = commands.add_parser("run", help="run one scheduled job for one channel now")
     run.add_argument("job", choices=JOB_NAMES)
     run.add_argument("--channel", required=True)
@@ -124,8 +158,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(settings)
     if args.command == "clock":
+        if args.at and not args.once:
+            raise CommandError("--at: only together with --once")
+        at = _parse_instant(args.at) if args.at else None
         if not settings.oauth_enabled:
             require(settings, "SLACK_BOT_TOKEN")
+        if args.once:
+            return _clock_once(_build_runtime(settings), at)
         return _clock(_build_runtime(settings))
     if args.command == "run":
         return _run_job(_build_runtime(settings), args)
@@ -183,6 +222,17 @@ def _clock(runtime: Runtime) -> int:
     return 0
 
 
+def _clock_once(runtime: Runtime, at: datetime | None) -> int:
+    from schedules.clock import tick
+
+    if at is not None:
+        runtime.now = lambda: at
+    report = tick(runtime)
+    for line in report.lines():
+        print(line)
+    return 1 if report.failed else 0
+
+
 def _run_job(runtime: Runtime, args: argparse.Namespace) -> int:
     from bot.daily.service import channel_config
     from schedules.jobs import JOBS
@@ -198,15 +248,26 @@ def _run_job(runtime: Runtime, args: argparse.Namespace) -> int:
 
 
 def _parse_at(text: str, timezone: str) -> datetime:
+    """`run --at`: the channel's local time unless an offset is given."""
     from bot.schedule import local_to_utc
 
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--at: {text!r} is not an ISO time like 2026-11-30T10:00") from None
+    moment = _read_iso_time(text)
     if moment.tzinfo is not None:
         return moment
     return local_to_utc(moment.date(), moment.time(), timezone)
+
+
+def _parse_instant(text: str) -> datetime:
+    """`clock --once --at`: UTC unless an offset is given (the clock serves every time zone)."""
+    moment = _read_iso_time(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _read_iso_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--at: {text!r} is not an ISO time like 2026-11-30T10:00") from None
 
 
 def _socket_mode(settings: object) -> int:

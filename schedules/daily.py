@@ -6,7 +6,6 @@ from datetime import datetime
 
 from bot.daily import service
 from bot.runtime import Runtime
-from bot.schedule import WeeklyPattern
 
 
 def daily_prompt(runtime: Runtime, team_id: str, channel_id: str, at: datetime) -> None:
@@ -25,8 +24,3 @@ def daily_summary(runtime: Runtime, team_id: str, channel_id: str, at: datetime)
     config = service.channel_config(runtime, team_id, channel_id)
     client = runtime.client_for(team_id)
     service.post_summary(runtime, client, config, service.local_day(runtime, config, at))
-
-
-def daily_patterns(runtime: Runtime, team_id: str, channel_id: str) -> dict[str, WeeklyPattern]:
-    """When the clock runs each Daily job for this channel."""
-    return service.channel_config(runtime, team_id, channel_id).schedule.jobs

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.runtime import Runtime
-from bot.schedule import WeeklyPattern
 from bot.weekly import agenda, service
 
 
@@ -19,9 +18,3 @@ def weekly_agenda(runtime: Runtime, team_id: str, channel_id: str, at: datetime)
     """The agenda of the Weekly due on `at`'s day, or the next one after it."""
     config = service.activate(runtime, service.weekly_config(runtime, team_id, channel_id))
     agenda.post_agenda(runtime, runtime.client_for(team_id), config, at)
-
-
-def weekly_patterns(runtime: Runtime, team_id: str, channel_id: str) -> dict[str, WeeklyPattern]:
-    """When the clock runs each Weekly job for this channel (none before the Weekly is used)."""
-    config = service.weekly_config(runtime, team_id, channel_id)
-    return config.schedule.jobs if config.active else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,43 @@ def find_channel(session: Session, team_id: str, channel_id: str) -> Channel | N
 def active_channels(session: Session) -> Sequence[Channel]:
     """Across workspaces on purpose: the clock serves every installed workspace."""
     return session.scalars(select(Channel).where(Channel.active.is_(True))).all()
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """One active channel's schedule columns, as stored (None: the deployment's default)."""
+
+    team_id: str
+    channel_id: str
+    timezone: str | None
+    daily_weekdays: str
+    daily_prompt_time: str
+    daily_reminder_time: str
+    daily_summary_time: str
+    weekly_active: bool
+    weekly_weekday: int
+    weekly_time: str
+    weekly_call_time: str
+
+
+def active_schedule_settings(session: Session) -> list[ScheduleSettings]:
+    """Every active channel's schedule in one query: the clock plans a tick from these."""
+    rows = session.execute(
+        select(
+            Channel.team_id,
+            Channel.channel_id,
+            Channel.timezone,
+            Channel.daily_weekdays,
+            Channel.daily_prompt_time,
+            Channel.daily_reminder_time,
+            Channel.daily_summary_time,
+            Channel.weekly_active,
+            Channel.weekly_weekday,
+            Channel.weekly_time,
+            Channel.weekly_call_time,
+        ).where(Channel.active.is_(True))
+    )
+    return [ScheduleSettings(*row) for row in rows]
 
 
 def update_channel(session: Session, team_id: str, channel_id: str, **changes: Any) -> Channel:

@@ -147,21 +147,27 @@ def database_is_reachable(engine: Engine) -> bool:
         return False
 
 
+def upsertable_insert(session: Session, table: Any) -> Any:
+    """The backend's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    if session.bind is None:
+        raise RuntimeError("session is not bound")
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
 def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on both backends; True when this call inserted the row.
 
     Unique rows are how two processes agree on who does a thing once (events, prompts, runs),
     so the conflict must be settled by the database, not by a read before the write.
     """
-    if session.bind is None:
-        raise RuntimeError("session is not bound")
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
     statement = (
-        dialect_insert(table)
+        upsertable_insert(session, table)
         .values(**values)
         .on_conflict_do_nothing()
         # rowcount is not reliable here (psycopg reports -1), a returned row is.

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from bot.schedule import WeeklyPattern
+from bot.schedule import WeeklyPattern, parse_clock_time
 
 DEFAULT_WEEKDAYS = frozenset({0, 3})  # Monday and Thursday
 DEFAULT_PROMPT_AT = time(9, 0)
@@ -32,6 +32,19 @@ class DailySchedule:
             "daily-reminder": self.pattern(self.reminder_at),
             "daily-summary": self.pattern(self.summary_at),
         }
+
+
+def schedule_from_settings(
+    weekdays: str, prompt_at: str, reminder_at: str, summary_at: str, timezone: str
+) -> DailySchedule:
+    """The schedule as a channel's settings store it (the clock reads thousands at once)."""
+    return DailySchedule(
+        weekdays=deserialise_weekdays(weekdays),
+        prompt_at=parse_clock_time(prompt_at),
+        reminder_at=parse_clock_time(reminder_at),
+        summary_at=parse_clock_time(summary_at),
+        timezone=timezone,
+    )
 
 
 def serialise_weekdays(weekdays: Iterable[int]) -> str:

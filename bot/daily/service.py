@@ -19,8 +19,8 @@ from bot.daily.rules import (
     DailySchedule,
     UpdateFacts,
     daily_date_for_answer,
-    deserialise_weekdays,
     members_to_remind,
+    schedule_from_settings,
     summarise,
 )
 from bot.i18n import translate
@@ -28,7 +28,7 @@ from bot.members import away_by_status, display_names, human_members, user_langu
 from bot.posting import Message, post_once
 from bot.radar.service import flag_mentions
 from bot.runtime import Runtime
-from bot.schedule import local_date_of, parse_clock_time
+from bot.schedule import local_date_of
 from bot.text import mentioned_user_ids
 from storage import daily as store
 from storage.channels import get_or_create_channel
@@ -55,12 +55,12 @@ def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelCo
             team_id=team_id,
             channel_id=channel_id,
             language=row.language or runtime.settings.default_language,
-            schedule=DailySchedule(
-                weekdays=deserialise_weekdays(row.daily_weekdays),
-                prompt_at=parse_clock_time(row.daily_prompt_time),
-                reminder_at=parse_clock_time(row.daily_reminder_time),
-                summary_at=parse_clock_time(row.daily_summary_time),
-                timezone=row.timezone or runtime.settings.default_timezone,
+            schedule=schedule_from_settings(
+                row.daily_weekdays,
+                row.daily_prompt_time,
+                row.daily_reminder_time,
+                row.daily_summary_time,
+                row.timezone or runtime.settings.default_timezone,
             ),
         )
 

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from bot.schedule import WeeklyPattern, local_date_of, next_occurrence, working_day_before
+from bot.schedule import (
+    WeeklyPattern,
+    local_date_of,
+    next_occurrence,
+    parse_clock_time,
+    working_day_before,
+)
 from bot.weekly.parse import CATEGORIES
 
 DEFAULT_WEEKDAY = 0  # Monday
@@ -56,6 +62,16 @@ class WeeklySchedule:
     @property
     def jobs(self) -> dict[str, WeeklyPattern]:
         return {"weekly-call": self.call_pattern, "weekly-agenda": self.agenda_pattern}
+
+
+def schedule_from_settings(weekday: int, at: str, call_at: str, timezone: str) -> WeeklySchedule:
+    """The schedule as a channel's settings store it (the clock reads thousands at once)."""
+    return WeeklySchedule(
+        weekday=weekday,
+        at=parse_clock_time(at),
+        call_at=parse_clock_time(call_at),
+        timezone=timezone,
+    )
 
 
 def agenda_date_for(schedule: WeeklySchedule, at: datetime) -> date:

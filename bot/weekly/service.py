@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.members import display_names
 from bot.runtime import Runtime
-from bot.schedule import local_now, parse_clock_time
+from bot.schedule import local_now
 from bot.text import mentioned_user_ids
 from bot.weekly import render
 from bot.weekly.rules import (
@@ -28,6 +28,7 @@ from bot.weekly.rules import (
     item_states,
     next_weekly,
     numbered,
+    schedule_from_settings,
 )
 from storage import weekly as store
 from storage.channels import get_or_create_channel, update_channel
@@ -54,11 +55,11 @@ def weekly_config(runtime: Runtime, team_id: str, channel_id: str) -> WeeklyConf
             team_id=team_id,
             channel_id=channel_id,
             language=row.language or runtime.settings.default_language,
-            schedule=WeeklySchedule(
-                weekday=row.weekly_weekday,
-                at=parse_clock_time(row.weekly_time),
-                call_at=parse_clock_time(row.weekly_call_time),
-                timezone=row.timezone or runtime.settings.default_timezone,
+            schedule=schedule_from_settings(
+                row.weekly_weekday,
+                row.weekly_time,
+                row.weekly_call_time,
+                row.timezone or runtime.settings.default_timezone,
             ),
             active=row.weekly_active,
         )

@@ -1,0 +1,218 @@
+"""Planning a tick: which runs are due, which were dropped and why, in two queries in all.
+
+One query reads every active channel's schedule settings, one more the run rows of the (job,
+local date) pairs in question. Channels sharing a schedule (most keep the defaults) or one of
+its patterns share their computation, so planning costs little more per channel than building
+a few small objects.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.daily import rules as daily_rules
+from bot.runtime import Runtime
+from bot.schedule import Occurrence, WeeklyPattern, occurrences_between
+from bot.weekly import rules as weekly_rules
+from schedules.windows import TickWindows, Window, tick_windows
+from storage.channels import ScheduleSettings, active_schedule_settings
+from storage.db import transaction
+from storage.runs import RunKey, RunState, run_states
+
+log = logging.getLogger("schedules.clock")
+
+RAN, SKIPPED, FAILED = "ran", "skipped", "failed"
+ALREADY_DONE = "already done"
+RUNNING_ELSEWHERE = "another clock is running it"
+CHANNEL_ELSEWHERE = "another clock is working on this channel"
+
+
+@dataclass(frozen=True)
+class DueRun:
+    team_id: str
+    channel_id: str
+    window: Window
+
+    @property
+    def job(self) -> str:
+        return self.window.job
+
+    @property
+    def key(self) -> RunKey:
+        return RunKey(self.team_id, self.channel_id, self.window.job, self.window.local_date)
+
+    @property
+    def label(self) -> str:
+        return f"{self.job} {self.team_id}/{self.channel_id} {self.window.local_date.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one run; `line` is what `clock --once` prints and the log says."""
+
+    run: DueRun
+    status: str
+    reason: str = ""
+    level: int = field(default=logging.INFO, compare=False)
+
+    @property
+    def line(self) -> str:
+        return f"{self.status} {self.run.label}" + (f": {self.reason}" if self.reason else "")
+
+    def log(self) -> None:
+        if log.isEnabledFor(self.level):
+            log.log(self.level, "%s", self.line)
+
+
+def why_not_taken(state: RunState | None) -> str:
+    """Why a clock could not take a run (the run's error code only, never user text)."""
+    if state is None:
+        return RUNNING_ELSEWHERE
+    if state.done:
+        return ALREADY_DONE
+    if state.last_error:
+        return f"waiting to retry after {state.last_error}"
+    return RUNNING_ELSEWHERE
+
+
+def why_dropped(window: Window, state: RunState | None) -> str:
+    if state is None or not state.last_error:
+        return window.closing_reason
+    tries = "1 attempt" if state.attempts == 1 else f"{state.attempts} attempts"
+    return f"{window.closing_reason} (last error {state.last_error} after {tries})"
+
+
+@dataclass(frozen=True)
+class TickPlan:
+    now: datetime
+    runs: list[DueRun]  # by the time they were due
+    skipped: list[Outcome]
+
+
+class _ScheduleCache:
+    """Each distinct schedule is parsed and evaluated once per tick."""
+
+    def __init__(self, default_timezone: str, since: datetime, now: datetime) -> None:
+        self._default_timezone = default_timezone
+        self._since, self._now = since, now
+        self._daily: dict[tuple[str, str, str, str, str], TickWindows] = {}
+        self._weekly: dict[tuple[int, str, str, str], TickWindows] = {}
+        # Schedules that differ in one time still share the others' patterns.
+        self._occurrences: dict[tuple[WeeklyPattern, datetime, datetime], list[Occurrence]] = {}
+
+    def _occurrences_between(
+        self, pattern: WeeklyPattern, start: datetime, end: datetime
+    ) -> list[Occurrence]:
+        key = (pattern, start, end)
+        if key not in self._occurrences:
+            self._occurrences[key] = occurrences_between(pattern, start, end)
+        return self._occurrences[key]
+
+    def windows_of(self, channel: ScheduleSettings) -> list[TickWindows]:
+        """Raises ValueError when the channel's settings do not make a schedule."""
+        timezone = channel.timezone or self._default_timezone
+        daily = (
+            channel.daily_weekdays,
+            channel.daily_prompt_time,
+            channel.daily_reminder_time,
+            channel.daily_summary_time,
+            timezone,
+        )
+        if daily not in self._daily:
+            schedule = daily_rules.schedule_from_settings(*daily)
+            self._daily[daily] = tick_windows(
+                schedule, self._since, self._now, self._occurrences_between
+            )
+        found = [self._daily[daily]]
+        if channel.weekly_active:
+            weekly = (
+                channel.weekly_weekday,
+                channel.weekly_time,
+                channel.weekly_call_time,
+                timezone,
+            )
+            if weekly not in self._weekly:
+                schedule_of_weekly = weekly_rules.schedule_from_settings(*weekly)
+                self._weekly[weekly] = tick_windows(
+                    schedule_of_weekly, self._since, self._now, self._occurrences_between
+                )
+            found.append(self._weekly[weekly])
+        return found
+
+
+def plan_tick(
+    runtime: Runtime, since: datetime, now: datetime, *, report_done: bool = True
+) -> TickPlan:
+    """The runs due at `now` that no clock has done or holds, and what was skipped and why.
+
+    `since` is the previous tick: windows that closed after it are reported as dropped. A
+    running clock passes `report_done=False`: every tick of the day would list the day's done
+    runs of every channel again.
+    """
+    cache = _ScheduleCache(runtime.settings.default_timezone, since, now)
+    with transaction(runtime.sessions) as session:
+        channels = active_schedule_settings(session)
+        planned: list[tuple[ScheduleSettings, list[TickWindows]]] = []
+        for channel in channels:
+            try:
+                planned.append((channel, cache.windows_of(channel)))
+            except ValueError as error:
+                # One channel's broken settings must not stop every other channel's posts.
+                log.warning(
+                    "skipped %s/%s: its schedule settings are invalid (%s)",
+                    channel.team_id,
+                    channel.channel_id,
+                    error,
+                )
+        occurrences = {
+            (window.job, window.local_date)
+            for _, schedules in planned
+            for windows in schedules
+            for window in (*windows.open, *windows.closed)
+        }
+        states = run_states(session, occurrences)
+    runs: list[DueRun] = []
+    skipped: list[Outcome] = []
+    for channel, schedules in planned:
+        channel_runs, channel_skipped = _plan_channel(channel, schedules, states, now, report_done)
+        runs += channel_runs
+        skipped += channel_skipped
+    runs.sort(key=lambda run: (run.window.fire_at, run.team_id, run.channel_id, run.job))
+    return TickPlan(now, runs, skipped)
+
+
+def _plan_channel(
+    channel: ScheduleSettings,
+    schedules: list[TickWindows],
+    states: dict[RunKey, RunState],
+    now: datetime,
+    report_done: bool,
+) -> tuple[list[DueRun], list[Outcome]]:
+    runs: list[DueRun] = []
+    skipped: list[Outcome] = []
+    elsewhere = False
+    for windows in schedules:
+        for window in windows.open:
+            run = DueRun(channel.team_id, channel.channel_id, window)
+            state = states.get(run.key)
+            if state is None or not (state.done or state.held_at(now)):
+                runs.append(run)
+                continue
+            reason = why_not_taken(state)
+            elsewhere = elsewhere or reason == RUNNING_ELSEWHERE
+            if report_done or not state.done:
+                # DEBUG: every tick would repeat these while the lease lasts.
+                skipped.append(Outcome(run, SKIPPED, reason, logging.DEBUG))
+        for window in windows.closed:
+            run = DueRun(channel.team_id, channel.channel_id, window)
+            state = states.get(run.key)
+            if state is None or not state.done:
+                skipped.append(Outcome(run, SKIPPED, why_dropped(window, state)))
+    if elsewhere:
+        # The clock running one of the channel's runs runs the others after it, a second
+        # apart; running them here too could post twice within that second.
+        skipped += [Outcome(run, SKIPPED, CHANNEL_ELSEWHERE, logging.DEBUG) for run in runs]
+        runs = []
+    return runs, skipped
