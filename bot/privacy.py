@@ -41,7 +41,7 @@ PERSONAL_TABLES += [InboxRequest]  # stored requests hold what the person typed
 PERSONAL_TABLES += [WeeklyItem, WeeklyReaction, WeeklyDecision]  # the Weekly
 PERSONAL_TABLES += [ProspectAnnouncement, KnownContact, RadarFlag]  # the prospect radar
 # slack_sdk's OAuth tables hold tokens: never exported.
-NOT_EXPORTED = {"slack_installations", "slack_bots", "slack_oauth_states", "processed_events"}
+NOT_EXPORTED = {"slack_installations", "slack_bots", "slack_oauth_states"}
 ERASED_TEXT_KEY = "weekly.item.erased"
 
 

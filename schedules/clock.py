@@ -37,10 +37,13 @@ from schedules.plan import (
 )
 from schedules.runner import CHANNEL_GAP_SECONDS, ChannelRuns
 from storage.db import transaction
-from storage.events import forget_events_before
+from storage.inbox import forget_done_before
+from storage.posts import forget_posts_before
 from storage.runs import forget_runs_before
 
 log = logging.getLogger(__name__)
+# A post's key outlives any re-run of its job or request; the pillars keep their own ts.
+POSTS_KEPT = timedelta(days=30)
 
 TICK_SECONDS = 30
 # Slack takes many channels' messages at once; 32 threads keep ~300 posts/s in flight at
@@ -217,7 +220,8 @@ def tick(
 def housekeeping(runtime: Runtime) -> None:
     now = runtime.now()
     with transaction(runtime.sessions) as session:
-        forget_events_before(session, now - timedelta(days=1))
+        forget_done_before(session, now - timedelta(days=1))
+        forget_posts_before(session, now - POSTS_KEPT)
         forget_runs_before(session, (now - RUNS_KEPT).date())
 
 

@@ -46,15 +46,6 @@ SLACK_OAUTH_STATES_TABLE = SQLAlchemyOAuthStateStore.build_oauth_states_table(
 )
 
 
-class ProcessedEvent(Base):
-    """Replaced by `InboxRequest`; dropped by a later migration."""
-
-    __tablename__ = "processed_events"
-    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
-
-
 class InboxRequest(Base):
     """A Slack request stored before it is acknowledged, so that acknowledged work survives a
     crash: the process that acked it works it off, or any other one after `lease_until`.
@@ -163,9 +154,7 @@ class Daily(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[date] = mapped_column(Date)
     prompt_ts: Mapped[str | None] = mapped_column(String(32))
-    prompt_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary_ts: Mapped[str | None] = mapped_column(String(32))
-    summary_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
@@ -181,7 +170,6 @@ class DailyUpdate(Base):
     impediment: Mapped[str | None] = mapped_column(Text)
     # The bot's reply that shows this update; edited in place on resubmission.
     posted_ts: Mapped[str | None] = mapped_column(String(32))
-    post_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The member's own thread reply, when they answered that way.
     reply_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
@@ -254,10 +242,8 @@ class Weekly(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     local_date: Mapped[date] = mapped_column(Date)
     call_ts: Mapped[str | None] = mapped_column(String(32))
-    call_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Posting the agenda: the moment its items were fixed, the parent message, and when every
     # item's reply was out (each post itself goes through `SlackPost`).
-    agenda_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agenda_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     agenda_ts: Mapped[str | None] = mapped_column(String(32))
     agenda_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
