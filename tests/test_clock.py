@@ -91,6 +91,8 @@ def test_a_channel_that_is_gone_stops_being_scheduled(bot: BotUnderTest) -> None
     bot.clock.set(datetime(2026, 11, 30, 9, 0, 10, tzinfo=ZoneInfo("Europe/Berlin")))
     tick(bot.runtime)
     assert len(bot.fake.calls_to("chat.postMessage")) == 1, "tried once, then left alone"
+    # The job failed on purpose: each failure reached the test, none was swallowed.
+    assert all(where.startswith("daily-prompt") for where, _ in bot.take_failures())
 
 
 DST_CHANGES = [
@@ -177,6 +179,8 @@ def test_a_run_slack_refused_is_retried_at_the_next_tick_and_posts_once(bot: Bot
     assert len(_top_level_messages(bot)) == 1
     state = _run_row(bot)
     assert state.done and state.attempts == 2
+    # The job failed on purpose: each failure reached the test, none was swallowed.
+    assert all(where.startswith("daily-prompt") for where, _ in bot.take_failures())
 
 
 def test_any_exception_counts_as_not_done(bot: BotUnderTest, monkeypatch: MonkeyPatch) -> None:
@@ -199,6 +203,8 @@ def test_any_exception_counts_as_not_done(bot: BotUnderTest, monkeypatch: Monkey
     bot.clock.set(_at(9, 0, 40))
     assert tick(bot.runtime).ran == 1
     assert len(_top_level_messages(bot)) == 1
+    # The job failed on purpose: each failure reached the test, none was swallowed.
+    assert all(where.startswith("daily-prompt") for where, _ in bot.take_failures())
 
 
 def test_a_run_leased_by_a_dead_clock_is_taken_over_once_the_lease_expired(
@@ -305,6 +311,8 @@ def test_a_failure_that_lasts_all_day_is_dropped_with_its_last_error(
         "skipped daily-prompt T0001/C0001 2026-11-26: its day is over "
         "(last error internal_error after 1 attempt)" in caplog.messages
     )
+    # The job failed on purpose: each failure reached the test, none was swallowed.
+    assert all(where.startswith("daily-prompt") for where, _ in bot.take_failures())
 
 
 def test_after_the_channel_is_gone_its_other_runs_are_skipped(bot: BotUnderTest) -> None:
@@ -316,6 +324,8 @@ def test_after_the_channel_is_gone_its_other_runs_are_skipped(bot: BotUnderTest)
         "skipped daily-reminder T0001/C0001 2026-11-26: the summary is due",
         "skipped daily-summary T0001/C0001 2026-11-26: the channel is inactive (channel_not_found)",
     ]
+    # The job failed on purpose: each failure reached the test, none was swallowed.
+    assert all(where.startswith("daily-prompt") for where, _ in bot.take_failures())
 
 
 def test_a_channel_with_broken_settings_does_not_stop_the_others(
