@@ -41,6 +41,10 @@ Validate = Callable[[Ack, dict[str, Any]], bool]
 # A request that keeps failing for a transient reason is tried this often (back-off 5 s,
 # 10 s, … 10 min: about an hour in all), then given up.
 MAX_ATTEMPTS = 12
+# What `_rebuilt_arguments` can give a work function after a restart.
+REBUILDABLE_ARGUMENTS = frozenset(
+    {"body", "event", "payload", "client", "context", "respond", "ack"}
+)
 CONTEXT_KEYS = ("team_id", "enterprise_id", "user_id", "channel_id", "bot_user_id", "bot_id")
 
 
@@ -75,6 +79,11 @@ class Inbox:
         """A Bolt listener that stores, acks, then runs `function` with the listener arguments
         it names (body, event, client, context, respond)."""
         work = Work(name, function, tuple(inspect.signature(function).parameters))
+        # A request taken up by another process gets its arguments rebuilt from the stored
+        # body: a name that cannot be rebuilt, or used twice, would fail only then, so now.
+        unknown = set(work.parameters) - REBUILDABLE_ARGUMENTS
+        if unknown or name in self.works:
+            raise ValueError(f"inbox listener {name}: duplicate name or {sorted(unknown)}")
         self.works[name] = work
 
         def listener(args: Args) -> None:
@@ -86,7 +95,7 @@ class Inbox:
                 arguments = {name: getattr(args, name) for name in work.parameters}
                 self._submit(request_id, work, arguments)
 
-        listener.__name__ = f"inbox_{name.replace('.', '_')}"
+        listener.__name__ = f"inbox_{name}"
         return listener
 
     def _store(self, work: Work, args: Args) -> int | None:

@@ -143,3 +143,15 @@ def test_a_crash_in_a_listeners_work_fails_the_test(
 def _inbox_rows(bot: BotUnderTest) -> list[InboxRequest]:
     with transaction(bot.runtime.sessions) as session:
         return list(session.scalars(select(InboxRequest)).all())
+
+
+def test_a_listener_whose_arguments_could_not_be_rebuilt_is_refused_at_start(
+    bot: BotUnderTest,
+) -> None:
+    def wants_say(body: dict[str, Any], say: Any) -> None:
+        raise AssertionError("never run")
+
+    with pytest.raises(ValueError, match="say"):
+        bot.inbox.listener("wants_say", wants_say)
+    with pytest.raises(ValueError, match="duplicate"):
+        bot.inbox.listener("daily_command", lambda body: None)
