@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
 
@@ -63,12 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--channel", required=True)
     run.add_argument("--team")
     run.add_argument("--at", help="ISO time, e.g. 2026-11-30T10:00 (channel's local time)")
-    db = commands.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"])
+    db = commands.add_parser(
+        "db",
+        help="database maintenance: upgrade; copy SOURCE_URL (all rows into an empty DATABASE_URL)",
+    )
+    db.add_argument("action", choices=["upgrade", "copy"])
+    db.add_argument(
+        "source",
+        nargs="?",
+        metavar="SOURCE_URL",
+        help="copy: the database to copy from, e.g. sqlite:///redthread.db",
+    )
     export = commands.add_parser("export", help="a workspace's data as JSON on stdout")
     export.add_argument("--team", required=True)
-    forget = commands.add_parser("forget", help="erase one person's data (GDPR)")
-    forget.add_argument("--user", required=True)
+    forget = commands.add_parser(
+        "forget", help="erase one person's data (--user), or a whole workspace's (--team alone)"
+    )
+    forget.add_argument("--user")
     forget.add_argument("--team")
     contacts = commands.add_parser(
         "import-contacts", help="known contacts from a CSV (company, contact, known_by)"
@@ -152,7 +164,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     settings = load_settings()
     if args.command == "db":
-        _build_runtime(settings)
+        if (args.action == "copy") != bool(args.source):
+            raise CommandError("db: SOURCE_URL goes with copy, and only with copy")
+        runtime = _build_runtime(settings)
+        if args.action == "copy":
+            return _db_copy(runtime, args.source)
         print("database is up to date")
         return 0
     if args.command == "serve":
@@ -178,12 +194,46 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_import(_build_runtime(settings), args.file, args.team)
     if args.command == "forget":
-        from bot.privacy import forget_user
+        from bot.privacy import forget_team, forget_user
 
-        counts = forget_user(_build_runtime(settings), args.user, args.team)
+        if not (args.user or args.team):
+            raise CommandError("forget: --user U (one person) or --team T (a whole workspace)")
+        if args.user:
+            counts = forget_user(_build_runtime(settings), args.user, args.team)
+        else:
+            counts = forget_team(_build_runtime(settings), args.team)
         print(", ".join(f"{table}: {count}" for table, count in counts.items()) or "nothing stored")
         return 0
     return _socket_mode(settings)
+
+
+def _db_copy(runtime: Runtime, source_url: str) -> int:
+    from sqlalchemy.engine import make_url
+
+    from storage.copy import TargetNotEmpty, copy_rows
+
+    try:
+        source = load_settings(database_url=source_url).database_url
+    except SettingsError as error:
+        raise CommandError(str(error).replace("DATABASE_URL", "SOURCE_URL", 1)) from None
+    path = make_url(source).database
+    if source.startswith("sqlite") and not (path and Path(path).is_file()):
+        # SQLite would create an empty file and copy nothing from it.
+        raise CommandError(f"SOURCE_URL: no SQLite file at {path}")
+    try:
+        source_runtime = _build_runtime(load_settings(database_url=source))
+    except SettingsError as error:
+        raise CommandError(str(error).replace("DATABASE_URL", "SOURCE_URL", 1)) from None
+    try:
+        copied = copy_rows(source_runtime.engine, runtime.engine)
+    except TargetNotEmpty as full:
+        raise CommandError(
+            f"DATABASE_URL: not empty ({full}); db copy only fills an empty database"
+        ) from None
+    finally:
+        source_runtime.engine.dispose()
+    print(f"copied {sum(copied.values())} rows in {sum(1 for n in copied.values() if n)} tables")
+    return 0
 
 
 def _serve(settings: object) -> int:

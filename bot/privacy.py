@@ -1,4 +1,4 @@
-"""GDPR: a workspace's data as JSON, and erasing one person everywhere.
+"""GDPR: a workspace's data as JSON, erasing one person everywhere, or a whole workspace.
 
 Besides the rows that are the person's own, `forget` erases their words where a teammate put
 them: a Weekly item made of their message with the shortcut. Messages already posted in Slack
@@ -19,6 +19,8 @@ from bot.runtime import Runtime
 from storage.channels import find_channel
 from storage.db import transaction
 from storage.models import (
+    SLACK_BOTS_TABLE,
+    SLACK_INSTALLATIONS_TABLE,
     Absence,
     Base,
     DailyReminder,
@@ -33,6 +35,7 @@ from storage.models import (
     WeeklyReaction,
 )
 from storage.radar import bump_version
+from storage.workspaces import TOKEN_REVOKED, UNINSTALLED, erase_team, stop
 
 # Rows that belong to one person: erased by `forget`. (`slack_posts` holds no text and no
 # person, only where the bot posted: nothing to erase there.)
@@ -108,3 +111,31 @@ def _erase_words_in_teammates_items(
         item.source_user_id = None
     session.flush()
     return len(items)
+
+
+def forget_team(runtime: Runtime, team_id: str) -> dict[str, int]:
+    """`forget --team`: every row of the workspace, its tokens included, in one transaction.
+    Returns how many rows went, per table."""
+    with transaction(runtime.sessions) as session:
+        counts = erase_team(session, team_id)
+        bump_version(session, team_id)  # cached radar indexes of the team are stale now
+    return counts
+
+
+def app_uninstalled(runtime: Runtime, team_id: str) -> dict[str, int]:
+    """Slack reports the app uninstalled: erase as `forget --team` does, and stop working
+    there (a request or clock run still in flight finds the workspace gone)."""
+    with transaction(runtime.sessions) as session:
+        counts = erase_team(session, team_id)
+        bump_version(session, team_id)
+        stop(session, team_id, UNINSTALLED, runtime.token_digest)
+    return counts
+
+
+def bot_token_revoked(runtime: Runtime, team_id: str) -> None:
+    """Slack revoked the bot's token: stop working there; the data stays (until the app is
+    uninstalled or the workspace forgotten), the useless token goes."""
+    with transaction(runtime.sessions) as session:
+        stop(session, team_id, TOKEN_REVOKED, runtime.token_digest)
+        for table in (SLACK_BOTS_TABLE, SLACK_INSTALLATIONS_TABLE):
+            session.execute(delete(table).where(table.c.team_id == team_id))

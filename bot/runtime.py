@@ -15,12 +15,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 
 from bot.settings import Settings, SettingsError
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.migrate import upgrade
+from storage.workspaces import InstallationStore, is_stopped, token_digest
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,10 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
+class WorkspaceGone(LookupError):
+    """Redthread is not installed in the workspace (any more), or Slack revoked its token."""
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -81,26 +85,37 @@ class Runtime:
     failure_observers: list[Callable[[str, BaseException], None]] = field(default_factory=list)
     _bot_team_id: str | None = field(default=None, init=False)
     _bot_user_ids: dict[str, str] = field(default_factory=dict, init=False)
+    _installation_store: InstallationStore | None = field(default=None, init=False)
 
     def report_failure(self, where: str, error: BaseException) -> None:
         for observe in self.failure_observers:
             observe(where, error)
 
     @property
-    def installation_store(self) -> SQLAlchemyInstallationStore | None:
+    def installation_store(self) -> InstallationStore | None:
         if not self.settings.oauth_enabled:
             return None
-        return SQLAlchemyInstallationStore(
-            client_id=str(self.settings.slack_client_id), engine=self.engine
-        )
+        if self._installation_store is None:
+            self._installation_store = InstallationStore(
+                client_id=str(self.settings.slack_client_id), engine=self.engine
+            )
+        return self._installation_store
+
+    @property
+    def token_digest(self) -> str | None:
+        """The single SLACK_BOT_TOKEN's digest (stop marks name the token Slack revoked)."""
+        return None if self.settings.oauth_enabled else token_digest(self.settings.slack_bot_token)
 
     def client_for(self, team_id: str) -> WebClient:
-        """A bot client for one workspace, outside any Slack request (clock, CLI)."""
+        """A bot client for one workspace, outside any Slack request (clock, CLI, sweeper)."""
+        with self.sessions() as session:
+            if is_stopped(session, team_id, self.token_digest):
+                raise WorkspaceGone(f"Redthread was uninstalled from workspace {team_id}")
         store = self.installation_store
         if store is not None:
             bot = store.find_bot(enterprise_id=None, team_id=team_id)
             if bot is None or not bot.bot_token:
-                raise LookupError(f"Redthread is not installed in workspace {team_id}")
+                raise WorkspaceGone(f"Redthread is not installed in workspace {team_id}")
             return make_web_client(self.settings, bot.bot_token)
         if not self.settings.slack_bot_token:
             raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import daily, events, messages, prospects, weekly
+from handlers import daily, events, installs, messages, prospects, weekly
 from handlers.inbox import Inbox
 
 
@@ -17,3 +17,4 @@ def register_all(app: App, runtime: Runtime, inbox: Inbox) -> None:
     prospects.register(app, runtime, inbox)
     messages.register(app, runtime, inbox)  # the one `message` listener (see its docstring)
     events.register(app, runtime, inbox)
+    installs.register(app, runtime, inbox)

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.failures import Failure, classify
 from bot.posting import end_request_scope, request_scope
-from bot.runtime import Runtime
+from bot.runtime import Runtime, WorkspaceGone
 from handlers.common import channel_of, user_of, workspace_id
 from handlers.failures import tell_about_failure
 from storage import inbox as store
@@ -233,9 +233,15 @@ class Inbox:
             if work is None:
                 self._finish(request_id, f"failed: unknown listener {listener}")
                 continue
-            arguments = self._rebuilt_arguments(
-                work, team_id, json.loads(body), json.loads(context)
-            )
+            try:
+                arguments = self._rebuilt_arguments(
+                    work, team_id, json.loads(body), json.loads(context)
+                )
+            except WorkspaceGone:
+                # Uninstalled, or its token revoked: nothing can be done there, and the
+                # requests of the other workspaces behind this one must not wait for it.
+                self._finish(request_id, "failed: workspace gone")
+                continue
             log.info("taking up request %s (%s) left unfinished", request_id, listener)
             self._submit(request_id, work, arguments)
         return len(rows)

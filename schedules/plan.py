@@ -20,6 +20,7 @@ from schedules.windows import TickWindows, Window, tick_windows
 from storage.channels import ScheduleSettings, active_schedule_settings
 from storage.db import transaction
 from storage.runs import RunKey, RunState, run_states
+from storage.workspaces import served
 
 log = logging.getLogger("schedules.clock")
 
@@ -153,7 +154,8 @@ def plan_tick(
     """
     cache = _ScheduleCache(runtime.settings.default_timezone, since, now)
     with transaction(runtime.sessions) as session:
-        channels = active_schedule_settings(session)
+        serves = served(session, runtime.token_digest, oauth=runtime.settings.oauth_enabled)
+        channels = [c for c in active_schedule_settings(session) if serves(c.team_id)]
         planned: list[tuple[ScheduleSettings, list[TickWindows]]] = []
         for channel in channels:
             try:

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import OperationalError
 
 from bot.posting import PostPending
-from bot.runtime import Runtime
+from bot.runtime import Runtime, WorkspaceGone
 from schedules.jobs import JOBS
 from schedules.plan import (
     CHANNEL_ELSEWHERE,
@@ -45,7 +45,15 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=5)
 # Failures expected in operation (Slack said no, the network or the database hiccupped) are
 # warnings; anything else is a bug and logged as an error with where it happened.
-EXPECTED_FAILURES = (SlackApiError, SlackClientError, OSError, OperationalError, PostPending)
+# WorkspaceGone: uninstalled after the tick planned the run (the next tick plans none there).
+EXPECTED_FAILURES = (
+    SlackApiError,
+    SlackClientError,
+    OSError,
+    OperationalError,
+    PostPending,
+    WorkspaceGone,
+)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -429,3 +429,21 @@ class RadarVersion(Base):
     __tablename__ = "radar_versions"
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Installs ---
+
+
+class StoppedWorkspace(Base):
+    """A workspace Redthread must not work for: the app was uninstalled or its token revoked.
+
+    The clock plans nothing there and stored requests are not worked off. The mark goes when
+    the workspace installs the app again (OAuth) or, with one `SLACK_BOT_TOKEN`, once the
+    token is another than the one Slack revoked (`token_digest`).
+    """
+
+    __tablename__ = "stopped_workspaces"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))  # "app_uninstalled" | "tokens_revoked"
+    token_digest: Mapped[str | None] = mapped_column(String(64))
+    stopped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
