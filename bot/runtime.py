@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.settings import Settings, SettingsError
@@ -23,6 +24,10 @@ from storage.migrate import upgrade
 from storage.workspaces import InstallationStore, is_stopped, token_digest
 
 log = logging.getLogger(__name__)
+
+
+# Bolt's default: a rotating token is refreshed when it has less than two hours left.
+TOKEN_REFRESH_MINUTES = 120
 
 
 def system_now() -> datetime:
@@ -111,15 +116,33 @@ class Runtime:
         with self.sessions() as session:
             if is_stopped(session, team_id, self.token_digest):
                 raise WorkspaceGone(f"Redthread was uninstalled from workspace {team_id}")
-        store = self.installation_store
-        if store is not None:
-            bot = store.find_bot(enterprise_id=None, team_id=team_id)
-            if bot is None or not bot.bot_token:
-                raise WorkspaceGone(f"Redthread is not installed in workspace {team_id}")
-            return make_web_client(self.settings, bot.bot_token)
+        if self.settings.oauth_enabled:
+            return make_web_client(self.settings, self._installed_bot_token(team_id))
         if not self.settings.slack_bot_token:
             raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")
         return make_web_client(self.settings, self.settings.slack_bot_token)
+
+    def _installed_bot_token(self, team_id: str) -> str:
+        """The workspace's bot token from its OAuth install, refreshed first when it is about
+        to expire (token rotation), as Bolt does for requests."""
+        store = self.installation_store
+        assert store is not None
+        installation = store.find_installation(enterprise_id=None, team_id=team_id)
+        if installation is None or not installation.bot_token:
+            raise WorkspaceGone(f"Redthread is not installed in workspace {team_id}")
+        if installation.bot_refresh_token:
+            rotator = TokenRotator(
+                client_id=str(self.settings.slack_client_id),
+                client_secret=str(self.settings.slack_client_secret),
+                client=make_web_client(self.settings),
+            )
+            refreshed = rotator.perform_token_rotation(
+                installation=installation, minutes_before_expiration=TOKEN_REFRESH_MINUTES
+            )
+            if refreshed is not None:
+                store.save(refreshed)
+                installation = refreshed
+        return str(installation.bot_token)
 
     def single_team_id(self) -> str:
         """The only installed workspace, for commands where `--team` may be left out."""

@@ -141,7 +141,14 @@ class BotUnderTest:
 
 @pytest.fixture
 def bot(database_url: str, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
-    runtime = build_runtime(make_settings(database_url, fake_slack))
+    with serve_bot(make_settings(database_url, fake_slack), fake_slack) as served:
+        yield served
+
+
+@contextmanager
+def serve_bot(settings: Settings, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
+    """The real app with these settings, served over HTTP against the fake Slack."""
+    runtime = build_runtime(settings)
     clock = FrozenClock(DEFAULT_NOW)
     runtime.now = clock
     # Messages get a ts of the test's time, so looking for a post since an attempt finds it.
@@ -152,20 +159,22 @@ def bot(database_url: str, fake_slack: FakeSlack) -> Iterator[BotUnderTest]:
     inbox = Inbox(runtime, listeners)
     app = build_app(runtime, inbox=inbox)
     served = ServedApp(make_wsgi_app(app, runtime))
-    yield BotUnderTest(
-        fake=fake_slack,
-        slack=SlackDriver(
-            served.url, SIGNING_SECRET, team_id=TEAM, response_url_base=fake_slack.hooks_url
-        ),
-        runtime=runtime,
-        clock=clock,
-        listeners=listeners,
-        inbox=inbox,
-        url=served.url,
-        failures=failures,
-    )
-    served.stop()
-    listeners.shutdown(wait=True)
-    runtime.engine.dispose()
+    try:
+        yield BotUnderTest(
+            fake=fake_slack,
+            slack=SlackDriver(
+                served.url, SIGNING_SECRET, team_id=TEAM, response_url_base=fake_slack.hooks_url
+            ),
+            runtime=runtime,
+            clock=clock,
+            listeners=listeners,
+            inbox=inbox,
+            url=served.url,
+            failures=failures,
+        )
+    finally:
+        served.stop()
+        listeners.shutdown(wait=True)
+        runtime.engine.dispose()
     assert not failures, f"a listener or job raised: {failures}"
     assert not fake_slack.rejected, f"the bot made calls Slack would reject: {fake_slack.rejected}"

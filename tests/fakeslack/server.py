@@ -7,6 +7,7 @@ assertions. Nothing here talks to the internet.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import socket
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs
 
 from tests.fakeslack.base import ApiError, Rejected
 from tests.fakeslack.faults import FaultInjection
+from tests.fakeslack.oauth import OAuthApp
 from tests.fakeslack.workspace import Workspace
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "data" / "slack_spec_params.json"
@@ -41,7 +43,10 @@ NEWER_PARAMS: dict[str, frozenset[str]] = {
     "conversations.replies": frozenset({"include_all_metadata"}),
     "views.open": frozenset({"interactivity_pointer"}),  # replaces trigger_id for workflow steps
     "views.push": frozenset({"interactivity_pointer"}),
+    "oauth.v2.access": frozenset({"grant_type", "refresh_token"}),  # token rotation, 2021
 }
+# Methods an app calls with its client id and secret instead of a token.
+CLIENT_AUTH_METHODS = frozenset({"oauth.v2.access"})
 # Every method accepts these: the token moves to the Authorization header, and Bolt's per-request
 # WebClient(team_id=...) adds team_id to *every* call (org-wide apps need it; Slack ignores it).
 UNIVERSAL_PARAMS = frozenset({"token", "team_id"})
@@ -133,13 +138,14 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep pytest output clean."""
 
 
-class FakeSlack(Workspace, FaultInjection):
+class FakeSlack(OAuthApp, Workspace, FaultInjection):
     """Slack's Web API for one workspace, served on 127.0.0.1 at `url` once started."""
 
     def __init__(self, *, valid_tokens: set[str] | None = None, **workspace: str) -> None:
         """`workspace` takes team_id, team_domain, team_name, bot_user_id, bot_id and app_id."""
         Workspace.__init__(self, **workspace)
         FaultInjection.__init__(self)
+        OAuthApp.__init__(self)
         self.valid_tokens: set[str] = set(valid_tokens or {"xoxb-test"})
         self._calls: list[Call] = []
         self._rejected: list[Call] = []
@@ -308,6 +314,7 @@ class FakeSlack(Workspace, FaultInjection):
         """The answer to a Web API call, or None when a fault drops the connection instead."""
         auth = request.headers.get("Authorization", "")
         token = auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
+        client = _basic_auth(auth)
         try:
             params = _parse_params(query, body, request.headers.get("Content-Type", ""))
         except (ValueError, TypeError):
@@ -319,18 +326,28 @@ class FakeSlack(Workspace, FaultInjection):
             time.sleep(latency)  # without the lock, so concurrent calls wait side by side
         if self._take_drop("before", method, params):
             return None
-        answer = self._dispatch(method, params, token)
+        answer = self._dispatch(method, params, token, client)
         if answer.handled and self._take_drop("after", method, params):
             return None
         return answer
 
-    def _dispatch(self, method: str, params: dict[str, Any], token: str | None) -> _Answer:
+    def _dispatch(
+        self,
+        method: str,
+        params: dict[str, Any],
+        token: str | None,
+        client: tuple[str, str] | None = None,
+    ) -> _Answer:
         call = Call(method, params, token, time.time())
         with self._condition:
             try:
                 allowed = _spec_params().get(method)
                 if allowed is None:
                     raise Rejected("unknown_method", f"Slack has no method {method!r}")
+                if method in CLIENT_AUTH_METHODS:
+                    result = self._oauth_v2_access(params, client)
+                    self._record(self._calls, call)
+                    return _Answer(200, {"ok": True, **result}, {}, handled=True)
                 if not token:
                     raise Rejected("not_authed", "no token in Authorization header or params")
                 if token not in self.valid_tokens:
@@ -366,6 +383,17 @@ class FakeSlack(Workspace, FaultInjection):
                 return _Answer(500, {"ok": False, "error": "fake_bug", "detail": repr(bug)}, {})
             self._record(self._calls, call)
             return _Answer(200, {"ok": True, **result}, {}, handled=True)
+
+
+def _basic_auth(header: str) -> tuple[str, str] | None:
+    """(client id, client secret) from an `Authorization: Basic …` header."""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        user, _, secret = base64.b64decode(header[len("Basic ") :]).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user, secret
 
 
 def _hang_up(request: _Handler) -> None:

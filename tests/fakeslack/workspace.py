@@ -144,14 +144,17 @@ class Workspace(ChannelMessages):
             raise ApiError("channel_not_found")
         return channel
 
+    def _auth_identity(self, token: str | None) -> dict[str, str]:
+        """Whose token it is (the OAuth side knows the installed workspaces' tokens)."""
+        return {"team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id}
+
     def _auth_test(self, params: dict[str, Any], token: str) -> dict[str, Any]:
+        identity = self._auth_identity(token)
         return {
             "url": f"https://{self.team_domain}.slack.com/",
             "team": self.team_name,
-            "user": self.users.get(self.bot_user_id, {}).get("name", "redthread"),
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "user": self.users.get(identity["user_id"], {}).get("name", "redthread"),
+            **identity,
             "is_enterprise_install": False,
         }
 
