@@ -273,7 +273,10 @@ def request_key(body: dict[str, Any], headers: dict[str, Any], raw_body: str) ->
     if body.get("type") == "event_callback" and body.get("event_id"):
         return f"event:{body['event_id']}"
     timestamp = (headers.get("x-slack-request-timestamp") or [""])[0]
-    digest = hashlib.sha256(f"{timestamp}|{raw_body}".encode()).hexdigest()[:48]
+    # Socket Mode has neither: Bolt keeps no raw body there, so the body itself (a command's
+    # trigger_id makes each one unique) — else every command would look like the first.
+    signed = raw_body or json.dumps(body, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(f"{timestamp}|{signed}".encode()).hexdigest()[:48]
     return f"request:{digest}"
 
 

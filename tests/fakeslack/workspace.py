@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +44,8 @@ class Workspace(ChannelMessages):
         self.missing_channels: set[str] = set()
         self.views: dict[str, dict[str, Any]] = {}
         self.reactions: set[tuple[str, str, str]] = set()
+        # Where apps.connections.open sends the app (a test's Socket Mode server), by ticket.
+        self.socket_mode_url: Callable[[str], str] | None = None
         # Reentrant: the server holds it while a handler runs and handlers call the helpers.
         self._condition = threading.Condition(threading.RLock())
         self._serial = 0
@@ -296,4 +299,8 @@ class Workspace(ChannelMessages):
     def _apps_connections_open(self, params: dict[str, Any], token: str) -> dict[str, Any]:
         if not token.startswith("xapp-"):
             raise ApiError("not_allowed_token_type")
-        return {"url": f"wss://wss-primary.slack.com/link/?ticket=fake-{self._serial}"}
+        self._serial += 1
+        ticket = f"fake-{self._serial}"
+        if self.socket_mode_url is not None:
+            return {"url": self.socket_mode_url(ticket)}
+        return {"url": f"wss://wss-primary.slack.com/link/?ticket={ticket}"}
