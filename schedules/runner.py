@@ -33,12 +33,17 @@ from schedules.plan import (
 from storage.channels import set_channel_active
 from storage.db import transaction
 from storage.runs import claim_run, fail_run, finish_run
+from storage.workspaces import TOKEN_REVOKED, stop
 
 log = logging.getLogger("schedules.clock")
 
 CHANNEL_GAP_SECONDS = 1.0
 # Errors that will not heal by retrying: stop scheduling for that channel.
 CHANNEL_GONE = frozenset({"channel_not_found", "not_in_channel", "is_archived", "account_inactive"})
+# Slack revoked the token (the tokens_revoked event may have been missed): the workspace stops,
+# as the event would have stopped it (storage.workspaces).
+TOKEN_REVOKED_ERROR = "token_revoked"
+WORKSPACE_GONE = frozenset({TOKEN_REVOKED_ERROR, WorkspaceGone.__name__})
 # The first failure is retried at the next tick; repeated ones back off, so that a Slack outage
 # is not hammered by every channel every 30 s, but never so long that a day is lost.
 FIRST_BACKOFF = timedelta(seconds=30)
@@ -110,6 +115,8 @@ class ChannelRuns:
             self._not_before = time.monotonic() + self._gap_seconds
         if code in CHANNEL_GONE:
             self._left_alone = f"the channel is inactive ({code})"
+        elif code in WORKSPACE_GONE:
+            self._left_alone = f"the workspace is gone ({code})"
         elif outcome.status == SKIPPED and outcome.reason == RUNNING_ELSEWHERE:
             self._left_alone = CHANNEL_ELSEWHERE
         self.outcomes.append(outcome)
@@ -161,8 +168,14 @@ def _failed(runtime: Runtime, run: DueRun, error: Exception, attempts: int) -> t
         fail_run(session, run.key, code, runtime.now() + delay if delay else None)
         if code in CHANNEL_GONE:
             set_channel_active(session, run.team_id, run.channel_id, False)
+        if code == TOKEN_REVOKED_ERROR:
+            stop(session, run.team_id, TOKEN_REVOKED, runtime.token_digest)
     if code in CHANNEL_GONE:
         return Outcome(run, FAILED, f"{code}; no more posts there", logging.WARNING), code
+    if code in WORKSPACE_GONE:
+        return Outcome(
+            run, FAILED, f"{code}; nothing more in this workspace", logging.WARNING
+        ), code
     if isinstance(error, EXPECTED_FAILURES):
         return Outcome(run, FAILED, f"{code}; will retry", logging.WARNING), code
     # Where it failed, without the message (it may quote what users typed).

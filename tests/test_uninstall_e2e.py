@@ -119,3 +119,26 @@ def test_the_sweeper_finishes_a_gone_workspaces_requests_and_serves_the_others(
         announced = session.scalars(select(ProspectAnnouncement.team_id)).all()
     assert outcomes == {TEAM: "failed: workspace gone", OTHER_TEAM: "done"}
     assert announced == [OTHER_TEAM]
+
+
+def test_a_token_slack_says_is_revoked_stops_the_workspace_like_the_event(
+    bot: BotUnderTest,
+) -> None:
+    """The tokens_revoked event can be missed (the bot was down): Slack's answer says it too."""
+    _fill_both_workspaces(bot)
+    with transaction(bot.runtime.sessions) as session:
+        update_channel(session, OTHER_TEAM, CHANNEL, active=False)
+    bot.fake.reset()
+    bot.fake.fail_next("chat.postMessage", "token_revoked")
+    bot.clock.set(NEXT_PROMPT)
+    assert tick(bot.runtime).lines() == [
+        f"failed weekly-call {TEAM}/{CHANNEL} 2026-11-27: token_revoked; nothing more in this "
+        "workspace",
+        f"skipped daily-prompt {TEAM}/{CHANNEL} 2026-11-30: the workspace is gone (token_revoked)",
+    ]
+    assert len(bot.take_failures()) == 1
+    assert _rows(bot, TEAM)["stopped_workspaces"] == 1
+
+    bot.clock.set(NEXT_PROMPT + timedelta(minutes=5))
+    assert tick(bot.runtime).lines() == [], "nothing is tried there any more"
+    assert len(bot.fake.calls_to("chat.postMessage")) == 0
