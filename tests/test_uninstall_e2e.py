@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from bot.manifest import render_manifest
 from bot.privacy import bot_token_revoked, export_team
 from bot.runtime import WorkspaceGone
 from schedules.clock import tick
@@ -142,3 +143,10 @@ def test_a_token_slack_says_is_revoked_stops_the_workspace_like_the_event(
     bot.clock.set(NEXT_PROMPT + timedelta(minutes=5))
     assert tick(bot.runtime).lines() == [], "nothing is tried there any more"
     assert len(bot.fake.calls_to("chat.postMessage")) == 0
+
+
+def test_the_manifest_subscribes_to_the_uninstall_and_token_events() -> None:
+    settings = render_manifest("https://bot.example.org")["settings"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(
+        settings["event_subscriptions"]["bot_events"]
+    )
