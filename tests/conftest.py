@@ -45,8 +45,15 @@ def _postgres_url() -> str | None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'redthread.db'}"
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def fresh_database(kind: str, folder: Any, name: str = "redthread.db") -> Iterator[str]:
+    """An empty database of that kind: a SQLite file in `folder`, or a PostgreSQL schema."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / name}"
         return
     with postgres_schema() as url:
         yield url

@@ -20,7 +20,7 @@ from schedules.daily import daily_reminder
 from storage.copy import TargetNotEmpty, copy_rows
 from storage.models import Base, Channel, InboxRequest
 from storage.workspaces import InstallationStore
-from tests.conftest import BOT_TOKEN, CHANNEL, TEAM, BotUnderTest, make_settings, postgres_schema
+from tests.conftest import BOT_TOKEN, CHANNEL, TEAM, BotUnderTest, fresh_database, make_settings
 from tests.test_cli import assert_one_line_error, clean_env, run_bot
 from tests.test_daily_e2e import THURSDAY_MORNING
 from tests.test_weekly_support import run_agenda
@@ -28,10 +28,7 @@ from tests.test_weekly_support import run_agenda
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'target.db'}"
-        return
-    with postgres_schema() as url:
+    with fresh_database(request.param, tmp_path, "target.db") as url:
         yield url
 
 
