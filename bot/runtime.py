@@ -115,7 +115,7 @@ class Runtime:
         """A bot client for one workspace, outside any Slack request (clock, CLI, sweeper)."""
         with self.sessions() as session:
             if is_stopped(session, team_id, self.token_digest):
-                raise WorkspaceGone(f"Redthread was uninstalled from workspace {team_id}")
+                raise WorkspaceGone(f"workspace {team_id}: uninstalled or its token revoked")
         if self.settings.oauth_enabled:
             return make_web_client(self.settings, self._installed_bot_token(team_id))
         if not self.settings.slack_bot_token:
