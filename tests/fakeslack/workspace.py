@@ -43,6 +43,8 @@ class Workspace(ChannelMessages):
         self.missing_channels: set[str] = set()
         self.views: dict[str, dict[str, Any]] = {}
         self.reactions: set[tuple[str, str, str]] = set()
+        # users:read.email is optional (`manifest --with-email-import`); a test may withdraw it.
+        self.email_scope_granted = True
         # Reentrant: the server holds it while a handler runs and handlers call the helpers.
         self._condition = threading.Condition(threading.RLock())
         self._serial = 0
@@ -218,7 +220,9 @@ class Workspace(ChannelMessages):
         return published
 
     def _users_lookup_by_email(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        """Matches the profile e-mail case-insensitively, as Slack does."""
+        """Matches the profile e-mail case-insensitively, as Slack does; needs its own scope."""
+        if not self.email_scope_granted:
+            raise ApiError("missing_scope")
         wanted = str(params.get("email") or "").lower()
         if not wanted:
             raise Rejected("invalid_arguments", "missing required argument 'email'")
