@@ -62,7 +62,11 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case Skip(reason=reason):
                 day = service.current_daily_day(runtime, config)
                 _store_absence(runtime, team_id, user_id, "skip", day, day, channel_id, reason)
-                tell("daily.ack.skip", reason=f" ({quote_user_text(reason)})" if reason else "")
+                why = f" ({quote_user_text(reason)})" if reason else ""
+                if day > service.local_day(runtime, config):  # the evening before: the next one
+                    tell("daily.ack.skip_next", reason=why, date=render.long_date(day, language))
+                else:
+                    tell("daily.ack.skip", reason=why)
             case Away(start=start, end=end):
                 _store_absence(runtime, team_id, user_id, "away", start, end, None, None)
                 if start == end:
@@ -75,7 +79,8 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
                     )
             case Update(fields=fields):
                 result = service.submit_update(runtime, client, config, user_id, fields)
-                tell("daily.ack.edited" if result.edited else "daily.ack.posted")
+                key, values = _acknowledgement(runtime, config, result, language)
+                tell(key, **values)
 
     def open_modal_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
@@ -99,8 +104,8 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             runtime, client, config, user_id, fields, day=modal_context.day, replace=True
         )
         language = user_language(runtime, client, team_id, user_id)
-        key = "daily.ack.edited" if result.edited else "daily.ack.posted"
-        tell_user(client, config.channel_id, user_id, translate(language, key))
+        key, values = _acknowledgement(runtime, config, result, language)
+        tell_user(client, config.channel_id, user_id, translate(language, key, **values))
 
     def check_settings(ack: Ack, body: dict[str, Any]) -> bool:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
@@ -172,6 +177,18 @@ def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:
     if message.get("thread_ts") == message.get("ts"):
         return None
     return message
+
+
+def _acknowledgement(
+    runtime: Runtime, config: service.ChannelConfig, result: service.SubmitResult, language: str
+) -> tuple[str, dict[str, str]]:
+    """What the member is told: posted, edited, or posted early in the next Daily's thread."""
+    if result.edited:
+        return "daily.ack.edited", {}
+    day = result.daily.local_date
+    if day > service.local_day(runtime, config):
+        return "daily.ack.posted_early", {"date": render.long_date(day, language)}
+    return "daily.ack.posted", {}
 
 
 def _clean(value: str | None) -> str | None:

@@ -18,7 +18,7 @@ from bot.daily.parse import DailyFields
 from bot.daily.rules import (
     DailySchedule,
     UpdateFacts,
-    daily_date_for_answer,
+    daily_date_for_answer_at,
     members_to_remind,
     schedule_from_settings,
     summarise,
@@ -95,12 +95,12 @@ class SubmitResult:
 
 
 def current_daily_day(runtime: Runtime, config: ChannelConfig) -> date:
-    today = local_day(runtime, config)
+    """The Daily an answer given now joins (early, today's, or the last one held)."""
+    now = runtime.now()
+    today = local_day(runtime, config, now)
     with transaction(runtime.sessions) as session:
         latest = store.latest_daily_on_or_before(session, config.team_id, config.channel_id, today)
-    return daily_date_for_answer(
-        today, config.schedule.weekdays, latest.local_date if latest else None
-    )
+    return daily_date_for_answer_at(now, config.schedule, latest.local_date if latest else None)
 
 
 def current_fields(runtime: Runtime, config: ChannelConfig, user_id: str) -> DailyFields | None:
