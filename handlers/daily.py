@@ -21,6 +21,7 @@ from bot.daily.parse import (
     Update,
     parse_daily_command,
     parse_update_text,
+    removed_by_edit,
 )
 from bot.daily.settings_form import DailySettingsForm, SettingsError, validate_settings
 from bot.i18n import translate
@@ -150,9 +151,15 @@ def handle_thread_reply(
         daily = store.daily_by_prompt_ts(session, team_id, event["channel"], reply["thread_ts"])
     if daily is None:
         return False
-    fields = parse_update_text(decode_slack_text(reply.get("text", "")))
+    text = decode_slack_text(reply.get("text", ""))
+    fields = parse_update_text(text)
     if fields.is_empty:
         return False
+    # An edit that took a field out (say the impediment is solved) empties it.
+    before = (
+        (event.get("previous_message") or {}) if event.get("subtype") == "message_changed" else {}
+    )
+    cleared = removed_by_edit(decode_slack_text(before.get("text") or ""), text)
     config = service.channel_config(runtime, team_id, event["channel"])
     service.submit_update(
         runtime,
@@ -162,7 +169,34 @@ def handle_thread_reply(
         fields,
         day=daily.local_date,
         reply_ts=reply["ts"],
+        cleared=cleared,
     )
+    return True
+
+
+def handle_deleted_reply(
+    runtime: Runtime, body: dict[str, Any], event: dict[str, Any], client: WebClient
+) -> bool:
+    """A deleted reply in a Daily's thread takes back the update it was; True when the deleted
+    message was in a Daily's thread (then nobody else needs the event)."""
+    if event.get("subtype") != "message_deleted" or not event.get("deleted_ts"):
+        return False
+    team_id, channel_id = workspace_id(body), str(event["channel"])
+    previous = event.get("previous_message") or {}
+    taken_back = service.take_back_reply(
+        runtime, client, team_id, channel_id, str(event["deleted_ts"])
+    )
+    thread_ts = previous.get("thread_ts")
+    daily = taken_back
+    if daily is None and thread_ts:
+        # Perhaps a retry after the update was deleted but before the summary was refreshed.
+        with transaction(runtime.sessions) as session:
+            daily = store.daily_by_prompt_ts(session, team_id, channel_id, str(thread_ts))
+    if daily is None:
+        return False
+    if daily.summary_ts:
+        config = service.channel_config(runtime, team_id, channel_id)
+        service.refresh_summary(runtime, client, config, daily)
     return True
 
 
@@ -181,7 +215,7 @@ def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:
 
 def _acknowledgement(
     runtime: Runtime, config: service.ChannelConfig, result: service.SubmitResult, language: str
-) -> tuple[str, dict[str, str]]:
+) -> tuple[str, dict[str, Any]]:
     """What the member is told: posted, edited, or posted early in the next Daily's thread."""
     if result.edited:
         return "daily.ack.edited", {}
