@@ -101,7 +101,10 @@ def load_settings(
             for name, info in Settings.model_fields.items()
             if name.upper() in problems
         }
-        settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
+        try:
+            settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
+        except ValidationError:  # not a variable's problem: report what was found
+            raise SettingsError(*(f"{name}: {text}" for name, text in problems.items())) from None
     for name in required(settings) if callable(required) else required:
         if not getattr(settings, name.lower()):
             problems.setdefault(name.upper(), REQUIRED)

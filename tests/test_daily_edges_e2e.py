@@ -195,3 +195,14 @@ def test_an_edited_reply_updates_the_update_and_drops_what_the_edit_removed(
     assert updates(bot)["U0003"] == (THU_26, "a", "VPN down")
     bot.event(edited(carla, "today: call Zeiss instead", "1764144050.000400"))
     assert updates(bot)["U0003"] == (THU_26, "call Zeiss instead", None)
+
+
+def test_skipping_the_evening_before_skips_the_next_daily(bot: BotUnderTest) -> None:
+    from storage.models import Absence
+
+    bot.clock.set(WED_EVENING)
+    bot.command("/daily", "skip dentist", user_id="U0003")
+    with transaction(bot.runtime.sessions) as session:
+        absence = session.scalars(select(Absence)).one()
+    assert (absence.start_date, absence.end_date) == (THU_26, THU_26)
+    assert "next Daily (Thursday, 26 November) (dentist)" in ephemerals(bot, "U0003")[-1]

@@ -50,3 +50,9 @@ def test_the_usage_hints_name_every_subcommand() -> None:
         assert word in hints["/weekly"]
     for word in ("knows", "list", "remove", "scan on|off", "help"):
         assert word in hints["/prospect"]
+
+
+def test_the_manifest_subscribes_to_the_message_events_that_carry_edits_and_deletions() -> None:
+    # message_changed and message_deleted arrive as subtypes of these (handlers/messages.py).
+    events = render_manifest(None)["settings"]["event_subscriptions"]["bot_events"]
+    assert {"message.channels", "message.groups"} <= set(events)
