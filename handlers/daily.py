@@ -188,8 +188,9 @@ def handle_deleted_reply(
     )
     thread_ts = previous.get("thread_ts")
     daily = taken_back
-    if daily is None and thread_ts:
+    if daily is None and thread_ts and previous.get("user") and not previous.get("bot_id"):
         # Perhaps a retry after the update was deleted but before the summary was refreshed.
+        # (Not for the bot's own messages: deleting its copy of an update sends this event.)
         with transaction(runtime.sessions) as session:
             daily = store.daily_by_prompt_ts(session, team_id, channel_id, str(thread_ts))
     if daily is None:
