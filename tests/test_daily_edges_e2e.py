@@ -206,3 +206,25 @@ def test_skipping_the_evening_before_skips_the_next_daily(bot: BotUnderTest) -> 
         absence = session.scalars(select(Absence)).one()
     assert (absence.start_date, absence.end_date) == (THU_26, THU_26)
     assert "next Daily (Thursday, 26 November) (dentist)" in ephemerals(bot, "U0003")[-1]
+
+
+def test_a_deletion_handled_again_only_refreshes_the_summary(bot: BotUnderTest) -> None:
+    """Slack redelivers an event whose work failed half-way: the update is gone already, the
+    summary is refreshed again, and nothing else happens; the bot's own deletions do nothing."""
+    bot.clock.set(THU_MORNING)
+    daily_prompt(bot.runtime, TEAM, CHANNEL, THU_MORNING)
+    prompt_ts = the_daily(bot, THU_26).prompt_ts
+    carla = reply("U0003", prompt_ts, "today: a", "1764144000.000500")
+    bot.event(carla)
+    daily_summary(bot.runtime, TEAM, CHANNEL, THU_MORNING)
+    summary_ts = the_daily(bot, THU_26).summary_ts
+    bot.event(deleted(carla, "1764144100.000500"))
+    edits = len([c for c in bot.fake.calls_to("chat.update") if c.params["ts"] == summary_ts])
+    bot.event(deleted(carla, "1764144100.000500"))  # as a new delivery
+    after = [c for c in bot.fake.calls_to("chat.update") if c.params["ts"] == summary_ts]
+    assert len(after) == edits + 1 and "U0003" not in updates(bot)
+    own = {**reply("UBOT", prompt_ts, "Daily summary", "1764144000.000600"), "bot_id": "B1"}
+    bot.event(deleted(own, "1764144200.000600"))
+    assert len([c for c in bot.fake.calls_to("chat.update") if c.params["ts"] == summary_ts]) == (
+        edits + 1
+    )
