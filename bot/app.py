@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
@@ -27,7 +29,6 @@ BOT_SCOPES = [
     "channels:read",
     "groups:read",
     "users:read",
-    "users:read.email",
     "reactions:read",
 ]
 
@@ -53,6 +54,25 @@ def after_ack_executor() -> Executor:
     )
 
 
+@contextlib.contextmanager
+def _bolt_sees_no_token_variable() -> Iterator[None]:
+    """Bolt reads SLACK_BOT_TOKEN from the environment whenever no `token` is given, and then
+    warns that it "will be unused" next to our `client` (which already carries the token from
+    the settings, .env included) or our OAuth installation store — once per app, so three times
+    for `serve` with two workers. Neither is true here, so Bolt is built without seeing it."""
+    with _ENVIRONMENT_LOCK:
+        hidden = os.environ.pop(BOLT_TOKEN_VARIABLE, None)
+        try:
+            yield
+        finally:
+            if hidden is not None:
+                os.environ[BOLT_TOKEN_VARIABLE] = hidden
+
+
+BOLT_TOKEN_VARIABLE = "SLACK_BOT_TOKEN"
+_ENVIRONMENT_LOCK = threading.Lock()
+
+
 def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | None = None) -> App:
     """Socket Mode requests come over an authenticated socket, so they need no signing secret.
 
@@ -66,17 +86,31 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
         raise SettingsError("SLACK_SIGNING_SECRET: required for this command but not set")
     # Bolt's loggers take this one's level and filter: nothing below WARNING, no payloads.
     bolt_logger = bolt_base_logger()
-    client = make_web_client(settings, settings.slack_bot_token)
+    with _bolt_sees_no_token_variable():
+        app = _bolt_app(runtime, listener_executor, bolt_logger)
+    if runtime.engine.dialect.name == "postgresql":
+        # Before each of its transactions, work after the ack waits while requests are answered.
+        event.listen(runtime.engine, "begin", lambda _connection: yield_to_requests())
+    register_all(app, runtime, inbox)
+    return app
+
+
+def _bolt_app(runtime: Runtime, listener_executor: Executor, bolt_logger: logging.Logger) -> App:
+    settings = runtime.settings
     if settings.oauth_enabled:
-        app = App(
+        # Each request's token comes from the installation store; a single bot token, even if
+        # set, is not used (and Bolt would warn about it). One store object for both places:
+        # Bolt warns about a "conflict" when it is given two.
+        store = runtime.installation_store
+        return App(
             signing_secret=settings.slack_signing_secret or "",
-            client=client,
-            installation_store=runtime.installation_store,
+            client=make_web_client(settings, None),
+            installation_store=store,
             oauth_settings=OAuthSettings(
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret,
                 scopes=BOT_SCOPES,
-                installation_store=runtime.installation_store,
+                installation_store=store,
                 state_store=SQLAlchemyOAuthStateStore(
                     expiration_seconds=600, engine=runtime.engine
                 ),
@@ -85,24 +119,17 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
             listener_executor=listener_executor,
             logger=bolt_logger,
         )
-    else:
-        if not settings.slack_bot_token:
-            raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")
-        app = App(
-            signing_secret=settings.slack_signing_secret or "",
-            client=client,
-            # Listeners store the request, ack in the request thread and hand their work to
-            # the after-ack executor (handlers/inbox.py): a busy executor slows the work,
-            # never the ack.
-            process_before_response=True,
-            # auth.test at start-up would make the app unusable while Slack is unreachable;
-            # Bolt verifies the token on the first request instead.
-            token_verification_enabled=False,
-            listener_executor=listener_executor,
-            logger=bolt_logger,
-        )
-    if runtime.engine.dialect.name == "postgresql":
-        # Before each of its transactions, work after the ack waits while requests are answered.
-        event.listen(runtime.engine, "begin", lambda _connection: yield_to_requests())
-    register_all(app, runtime, inbox)
-    return app
+    if not settings.slack_bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")
+    return App(
+        signing_secret=settings.slack_signing_secret or "",
+        client=make_web_client(settings, settings.slack_bot_token),
+        # Listeners store the request, ack in the request thread and hand their work to the
+        # after-ack executor (handlers/inbox.py): a busy executor slows the work, never the ack.
+        process_before_response=True,
+        # auth.test at start-up would make the app unusable while Slack is unreachable; Bolt
+        # verifies the token on the first request instead.
+        token_verification_enabled=False,
+        listener_executor=listener_executor,
+        logger=bolt_logger,
+    )

@@ -7,14 +7,15 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from slack_sdk.errors import SlackApiError
 
+from bot import cli_help as help_text
 from bot.runtime import Runtime, build_runtime
-from bot.settings import Settings, SettingsError, load_settings, require
+from bot.settings import Settings, SettingsError, load_settings, where_settings_come_from
 
 log = logging.getLogger("bot")
 JOB_NAMES = ("daily-prompt", "daily-reminder", "daily-summary", "weekly-call", "weekly-agenda")
@@ -39,14 +40,25 @@ retries it), 2 for a usage or settings problem."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Redthread Slack bot")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz on PORT")
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description=help_text.MAIN_DESCRIPTION, formatter_class=raw
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"redthread {help_text.package_version()}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "serve",
+        help="HTTP mode: POST /slack/events, GET /healthz on PORT",
+        description=help_text.SERVE_DESCRIPTION,
+        formatter_class=raw,
+    )
     clock = commands.add_parser(
         "clock",
         help="the scheduler alone (run exactly one); --once for a single tick",
         description=CLOCK_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=raw,
     )
     clock.add_argument(
         "--once",
@@ -59,14 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --once: tick as if at this moment, e.g. 2026-11-26T09:00+01:00 (UTC unless "
         "an offset is given)",
     )
-    run = commands.add_parser("run", help="run one scheduled job for one channel now")
-    run.add_argument("job", choices=JOB_NAMES)
-    run.add_argument("--channel", required=True)
-    run.add_argument("--team")
-    run.add_argument("--at", help="ISO time, e.g. 2026-11-30T10:00 (channel's local time)")
+    run = commands.add_parser(
+        "run",
+        help="run one scheduled job for one channel now",
+        description=help_text.RUN_DESCRIPTION,
+        formatter_class=raw,
+    )
+    run.add_argument("job", choices=JOB_NAMES, metavar="JOB", help=", ".join(JOB_NAMES))
+    run.add_argument("--channel", required=True, metavar="C", help="the channel id, e.g. C0123456")
+    run.add_argument("--team", metavar="T", help=TEAM_HELP)
+    run.add_argument(
+        "--at",
+        metavar="ISO-TIME",
+        help="as if at this moment, e.g. 2026-11-30T10:00 (the channel's local time unless an "
+        "offset is given)",
+    )
     db = commands.add_parser(
-        "db",
-        help="database maintenance: upgrade; copy SOURCE_URL (all rows into an empty DATABASE_URL)",
+        "db", help="database maintenance", description=help_text.DB_DESCRIPTION
     )
     db.add_argument("action", choices=["upgrade", "copy"])
     db.add_argument(
@@ -75,28 +96,72 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SOURCE_URL",
         help="copy: the database to copy from, e.g. sqlite:///redthread.db",
     )
-    export = commands.add_parser("export", help="a workspace's data as JSON on stdout")
-    export.add_argument("--team", required=True)
+    export = commands.add_parser(
+        "export",
+        help="a workspace's data as JSON on stdout",
+        description=help_text.EXPORT_DESCRIPTION,
+    )
+    export.add_argument("--team", required=True, metavar="T", help="the workspace id")
     forget = commands.add_parser(
-        "forget", help="erase one person's data (--user), or a whole workspace's (--team alone)"
+        "forget",
+        help="erase one person's data (--user), or a whole workspace's (--team alone)",
+        description=help_text.FORGET_DESCRIPTION,
     )
-    forget.add_argument("--user")
-    forget.add_argument("--team")
+    forget.add_argument("--user", metavar="U", help="the person's Slack user id")
+    forget.add_argument(
+        "--team", metavar="T", help="with --user: only in this workspace; alone: the whole workspace"
+    )
     contacts = commands.add_parser(
-        "import-contacts", help="known contacts from a CSV (company, contact, known_by)"
+        "import-contacts",
+        help="known contacts from a CSV (company, contact, known_by)",
+        description=help_text.IMPORT_CONTACTS_DESCRIPTION,
+        formatter_class=raw,
     )
-    contacts.add_argument("file")
-    contacts.add_argument("--team")
-    manifest = commands.add_parser("manifest", help="print the Slack app manifest to paste")
+    contacts.add_argument("file", metavar="FILE", help="the CSV file")
+    contacts.add_argument("--team", metavar="T", help=TEAM_HELP)
+    manifest = commands.add_parser(
+        "manifest",
+        help="print the Slack app manifest to paste",
+        description=help_text.MANIFEST_DESCRIPTION,
+    )
     manifest.add_argument("--url", help="public base URL of `serve`, e.g. https://bot.example.org")
     manifest.add_argument("--socket-mode", action="store_true", help="for `python -m bot`")
-    radar = commands.add_parser("radar", help="prospect radar tools").add_subparsers(
-        dest="radar_command", required=True
+    manifest.add_argument(
+        "--with-email-import",
+        action="store_true",
+        help="also ask for users:read.email, which only `import-contacts` with e-mail "
+        "addresses in known_by needs",
     )
-    explain = radar.add_parser("explain", help="how two company names are matched")
-    explain.add_argument("name_a")
-    explain.add_argument("name_b")
+    radar = commands.add_parser(
+        "radar", help="prospect radar tools", description=help_text.RADAR_DESCRIPTION
+    ).add_subparsers(dest="radar_command", required=True, metavar="TOOL")
+    explain = radar.add_parser(
+        "explain",
+        help="how two company names are matched",
+        description=help_text.RADAR_DESCRIPTION,
+    )
+    explain.add_argument("name_a", metavar="NAME_A")
+    explain.add_argument("name_b", metavar="NAME_B")
     return parser
+
+
+TEAM_HELP = "the workspace id; may be left out while only one workspace is installed"
+
+
+def _required_settings(command: str | None) -> Callable[[Settings], tuple[str, ...]]:
+    """What a command cannot start without; OAuth installs bring their own bot tokens."""
+
+    def required(settings: Settings) -> tuple[str, ...]:
+        bot_token = () if settings.oauth_enabled else ("SLACK_BOT_TOKEN",)
+        if command == "serve":
+            return ("SLACK_SIGNING_SECRET", *bot_token)
+        if command == "clock":
+            return bot_token
+        if command is None:  # Socket Mode
+            return ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+        return ()
+
+    return required
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,7 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except SettingsError as error:
-        print(f"redthread: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"redthread: {problem}", file=sys.stderr)
+        print(f"redthread: {where_settings_come_from()}", file=sys.stderr)
         return 2
     except CommandError as error:
         print(f"redthread: {error}", file=sys.stderr)
@@ -155,14 +222,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         from bot.manifest import render_manifest
 
-        print(json.dumps(render_manifest(args.url, socket_mode=args.socket_mode), indent=2))
+        manifest = render_manifest(
+            args.url, socket_mode=args.socket_mode, email_import=args.with_email_import
+        )
+        print(json.dumps(manifest, indent=2))
         return 0
     if args.command == "radar":  # pure: needs no Slack settings and no database
         from bot.radar.explain import explain
 
         print("\n".join(explain(args.name_a, args.name_b)))
         return 0
-    settings = load_settings()
+    settings = load_settings(_required_settings(args.command))
     if args.command == "db":
         if (args.action == "copy") != bool(args.source):
             raise CommandError("db: SOURCE_URL goes with copy, and only with copy")
@@ -177,8 +247,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.at and not args.once:
             raise CommandError("--at: only together with --once")
         at = _parse_instant(args.at) if args.at else None
-        if not settings.oauth_enabled:
-            require(settings, "SLACK_BOT_TOKEN")
         if args.once:
             return _clock_once(_build_runtime(settings), at)
         return _clock(_build_runtime(settings))
@@ -243,7 +311,6 @@ def _serve(settings: object) -> int:
     from handlers.inbox import Inbox, InboxSweeper
 
     assert isinstance(settings, Settings)
-    require(settings, "SLACK_SIGNING_SECRET")
     _build_runtime(settings)  # migrate once, before the workers fork
 
     def load_app(in_worker: bool = True):  # type: ignore[no-untyped-def]
@@ -330,7 +397,6 @@ def _socket_mode(settings: object) -> int:
     from schedules.clock import add_clock_jobs
 
     assert isinstance(settings, Settings)
-    require(settings, "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     runtime = _build_runtime(settings)
     inbox = Inbox(runtime, after_ack_executor())
     app = build_app(runtime, socket_mode=True, inbox=inbox)

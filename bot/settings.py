@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -69,21 +71,58 @@ class Settings(BaseSettings):
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message names the variable."""
+    """Settings are missing or malformed; one problem per variable, each naming it."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def load_settings(**overrides: object) -> Settings:
+REQUIRED = "required for this command but not set"
+
+
+def load_settings(
+    required: Iterable[str] | Callable[[Settings], Iterable[str]] = (), **overrides: object
+) -> Settings:
+    """The settings, with every malformed variable and every missing `required` one named at
+    once — a first run should not take one attempt per forgotten variable. `required` may
+    depend on the settings (with OAuth installs no single bot token is needed)."""
+    problems: dict[str, str] = {}
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
-        first = error.errors()[0]
-        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{variable}: {message}") from None
+        for found in error.errors():
+            field = str(found["loc"][0]) if found["loc"] else "settings"
+            message = str(found["msg"]).removeprefix("Value error, ")
+            problems.setdefault(field.upper(), message)
+        # The defaults of the malformed ones, so the required ones can still be checked.
+        defaults = {
+            name: info.default
+            for name, info in Settings.model_fields.items()
+            if name.upper() in problems
+        }
+        try:
+            settings = Settings(**{**overrides, **defaults})  # type: ignore[arg-type]
+        except ValidationError:  # not a variable's problem: report what was found
+            raise SettingsError(*(f"{name}: {text}" for name, text in problems.items())) from None
+    for name in required(settings) if callable(required) else required:
+        if not getattr(settings, name.lower()):
+            problems.setdefault(name.upper(), REQUIRED)
+    if problems:
+        raise SettingsError(*(f"{name}: {message}" for name, message in problems.items()))
+    return settings
 
 
 def require(settings: Settings, *names: str) -> None:
-    """Fail with the variable's name when a command needs a setting that is unset."""
-    for name in names:
-        if not getattr(settings, name.lower()):
-            raise SettingsError(f"{name.upper()}: required for this command but not set")
+    """Fail naming every setting a command needs that is unset."""
+    missing = [name.upper() for name in names if not getattr(settings, name.lower())]
+    if missing:
+        raise SettingsError(*(f"{name}: {REQUIRED}" for name in missing))
+
+
+def where_settings_come_from() -> str:
+    """The pointer printed under settings problems: the environment or the `.env` file here."""
+    dotenv = Path.cwd() / ".env"
+    if dotenv.is_file():
+        return f"set them in the environment or in {dotenv}"
+    return f"set them in the environment or in a .env file in {Path.cwd()} (there is none yet)"

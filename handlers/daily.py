@@ -21,6 +21,7 @@ from bot.daily.parse import (
     Update,
     parse_daily_command,
     parse_update_text,
+    removed_by_edit,
 )
 from bot.daily.settings_form import DailySettingsForm, SettingsError, validate_settings
 from bot.i18n import translate
@@ -62,7 +63,11 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case Skip(reason=reason):
                 day = service.current_daily_day(runtime, config)
                 _store_absence(runtime, team_id, user_id, "skip", day, day, channel_id, reason)
-                tell("daily.ack.skip", reason=f" ({quote_user_text(reason)})" if reason else "")
+                why = f" ({quote_user_text(reason)})" if reason else ""
+                if day > service.local_day(runtime, config):  # the evening before: the next one
+                    tell("daily.ack.skip_next", reason=why, date=render.long_date(day, language))
+                else:
+                    tell("daily.ack.skip", reason=why)
             case Away(start=start, end=end):
                 _store_absence(runtime, team_id, user_id, "away", start, end, None, None)
                 if start == end:
@@ -75,7 +80,8 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
                     )
             case Update(fields=fields):
                 result = service.submit_update(runtime, client, config, user_id, fields)
-                tell("daily.ack.edited" if result.edited else "daily.ack.posted")
+                key, values = _acknowledgement(runtime, config, result, language)
+                tell(key, **values)
 
     def open_modal_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
@@ -99,8 +105,8 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             runtime, client, config, user_id, fields, day=modal_context.day, replace=True
         )
         language = user_language(runtime, client, team_id, user_id)
-        key = "daily.ack.edited" if result.edited else "daily.ack.posted"
-        tell_user(client, config.channel_id, user_id, translate(language, key))
+        key, values = _acknowledgement(runtime, config, result, language)
+        tell_user(client, config.channel_id, user_id, translate(language, key, **values))
 
     def check_settings(ack: Ack, body: dict[str, Any]) -> bool:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
@@ -145,9 +151,15 @@ def handle_thread_reply(
         daily = store.daily_by_prompt_ts(session, team_id, event["channel"], reply["thread_ts"])
     if daily is None:
         return False
-    fields = parse_update_text(decode_slack_text(reply.get("text", "")))
+    text = decode_slack_text(reply.get("text", ""))
+    fields = parse_update_text(text)
     if fields.is_empty:
         return False
+    # An edit that took a field out (say the impediment is solved) empties it.
+    before = (
+        (event.get("previous_message") or {}) if event.get("subtype") == "message_changed" else {}
+    )
+    cleared = removed_by_edit(decode_slack_text(before.get("text") or ""), text)
     config = service.channel_config(runtime, team_id, event["channel"])
     service.submit_update(
         runtime,
@@ -157,7 +169,35 @@ def handle_thread_reply(
         fields,
         day=daily.local_date,
         reply_ts=reply["ts"],
+        cleared=cleared,
     )
+    return True
+
+
+def handle_deleted_reply(
+    runtime: Runtime, body: dict[str, Any], event: dict[str, Any], client: WebClient
+) -> bool:
+    """A deleted reply in a Daily's thread takes back the update it was; True when the deleted
+    message was in a Daily's thread (then nobody else needs the event)."""
+    if event.get("subtype") != "message_deleted" or not event.get("deleted_ts"):
+        return False
+    team_id, channel_id = workspace_id(body), str(event["channel"])
+    previous = event.get("previous_message") or {}
+    taken_back = service.take_back_reply(
+        runtime, client, team_id, channel_id, str(event["deleted_ts"])
+    )
+    thread_ts = previous.get("thread_ts")
+    daily = taken_back
+    if daily is None and thread_ts and previous.get("user") and not previous.get("bot_id"):
+        # Perhaps a retry after the update was deleted but before the summary was refreshed.
+        # (Not for the bot's own messages: deleting its copy of an update sends this event.)
+        with transaction(runtime.sessions) as session:
+            daily = store.daily_by_prompt_ts(session, team_id, channel_id, str(thread_ts))
+    if daily is None:
+        return False
+    if daily.summary_ts:
+        config = service.channel_config(runtime, team_id, channel_id)
+        service.refresh_summary(runtime, client, config, daily)
     return True
 
 
@@ -172,6 +212,18 @@ def _reply_in_thread(event: dict[str, Any]) -> dict[str, Any] | None:
     if message.get("thread_ts") == message.get("ts"):
         return None
     return message
+
+
+def _acknowledgement(
+    runtime: Runtime, config: service.ChannelConfig, result: service.SubmitResult, language: str
+) -> tuple[str, dict[str, Any]]:
+    """What the member is told: posted, edited, or posted early in the next Daily's thread."""
+    if result.edited:
+        return "daily.ack.edited", {}
+    day = result.daily.local_date
+    if day > service.local_day(runtime, config):
+        return "daily.ack.posted_early", {"date": render.long_date(day, language)}
+    return "daily.ack.posted", {}
 
 
 def _clean(value: str | None) -> str | None:

@@ -2,7 +2,8 @@
 
 Bolt runs only the first listener that matches a request, so two pillars registering
 `app.event("message")` would silently starve the second one. Here a reply in a Daily thread
-becomes that member's update (the Daily's own path flags the companies it names); any other
+becomes that member's update (the Daily's own path flags the companies it names), and deleting
+it takes the update back; any other
 human message is scanned by the prospect radar when its channel turned that on.
 """
 
@@ -28,6 +29,8 @@ SCANNED_SUBTYPES = (None, "thread_broadcast", "message_changed")
 def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     def message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         if daily.handle_thread_reply(runtime, body, event, client):
+            return
+        if daily.handle_deleted_reply(runtime, body, event, client):
             return
         found = human_message(event)
         if found is None:

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.i18n import translate
+from bot.i18n import translate, translate_count
 from bot.members import display_names
 from bot.radar import render, service
 from bot.radar.parse import (
@@ -100,7 +100,7 @@ def _knows_confirmation(
     if result.announcers:
         names = display_names(runtime, client, team_id, result.announcers, language)
         listed = ", ".join(render.user_text(names[user]) for user in dict.fromkeys(names))
-        text += "\n" + translate(language, "radar.ack.flagged", names=listed)
+        text += "\n" + translate_count(language, "radar.ack.flagged", len(names), names=listed)
     return text
 
 

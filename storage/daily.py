@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_if_absent
-from storage.models import Absence, Daily, DailyReminder, DailyUpdate
+from storage.models import Absence, Daily, DailyReminder, DailyUpdate, WeeklyItem
 
 
 def find_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily | None:
@@ -117,6 +117,34 @@ def write_update(
     row.updated_at = now
     if reply_ts is not None:
         row.reply_ts = reply_ts
+
+
+def update_by_reply(
+    session: Session, team_id: str, channel_id: str, reply_ts: str
+) -> DailyUpdate | None:
+    """The update a member gave (or last changed) with their reply `reply_ts` in a thread."""
+    return session.scalars(
+        select(DailyUpdate)
+        .join(Daily, Daily.id == DailyUpdate.daily_id)
+        .where(
+            Daily.team_id == team_id,
+            Daily.channel_id == channel_id,
+            DailyUpdate.reply_ts == reply_ts,
+        )
+    ).first()
+
+
+def delete_update(session: Session, update_id: int) -> None:
+    """Takes an update back; its impediment leaves the Weekly's draft too, unless an agenda
+    already showed it (as when the impediment is emptied, storage.weekly)."""
+    session.execute(
+        delete(WeeklyItem).where(
+            WeeklyItem.daily_update_id == update_id,
+            WeeklyItem.weekly_id.is_(None),
+            WeeklyItem.withdrawn_at.is_(None),
+        )
+    )
+    session.execute(delete(DailyUpdate).where(DailyUpdate.id == update_id))
 
 
 def record_update_post(session: Session, update_id: int, ts: str) -> None:

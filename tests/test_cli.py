@@ -52,6 +52,15 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], variable: st
     assert variable in lines[0]
 
 
+def assert_settings_problems(result: subprocess.CompletedProcess[str], *variables: str) -> None:
+    """Exit 2, no traceback, one line per variable naming it, then where settings come from."""
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    *problems, pointer = result.stderr.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in problems] == list(variables), result.stderr
+    assert ".env" in pointer and "environment" in pointer
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -90,11 +99,26 @@ def slack_env(fake: FakeSlack, tmp_path: Path, **settings: str) -> dict[str, str
     ],
     ids=["clock-token", "run-token", "serve-secret", "socket-mode-app-token"],
 )
-def test_a_missing_setting_stops_with_one_line_naming_it(
+def test_a_missing_setting_stops_with_a_line_naming_it(
     tmp_path: Path, args: list[str], settings: dict[str, str], variable: str
 ) -> None:
     result = run_bot(tmp_path, clean_env(**settings), *args)
-    assert_one_line_error(result, variable)
+    assert_settings_problems(result, variable)
+
+
+def test_every_missing_and_malformed_setting_is_named_at_once_with_a_pointer_to_dotenv(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(tmp_path, clean_env(PORT="abc", DEFAULT_LANGUAGE="fr"), "serve")
+    assert_settings_problems(
+        result, "PORT", "DEFAULT_LANGUAGE", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN"
+    )
+    assert f"a .env file in {tmp_path}" in result.stderr
+
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-x\n", encoding="utf-8")
+    result = run_bot(tmp_path, clean_env())
+    assert_settings_problems(result, "SLACK_APP_TOKEN")
+    assert str(tmp_path / ".env") in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -114,7 +138,7 @@ def test_a_malformed_setting_stops_with_one_line_naming_it(
     tmp_path: Path, variable: str, value: str
 ) -> None:
     result = run_bot(tmp_path, clean_env(**{variable: value}), "db", "upgrade")
-    assert_one_line_error(result, variable)
+    assert_settings_problems(result, variable)
     assert "s3cret" not in result.stderr, "a password must not be echoed"
     assert list(tmp_path.iterdir()) == [], "nothing may be created with a bad setting"
 
@@ -124,13 +148,13 @@ def test_a_database_that_cannot_be_opened_stops_with_one_line_naming_database_ur
 ) -> None:
     url = sqlite_url(tmp_path / "no-such-directory" / "bot.db")
     result = run_bot(tmp_path, clean_env(DATABASE_URL=url), "db", "upgrade")
-    assert_one_line_error(result, "DATABASE_URL")
+    assert_settings_problems(result, "DATABASE_URL")
 
 
 def test_a_malformed_setting_in_the_dotenv_file_is_reported_too(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("DEFAULT_LANGUAGE=fr\n", encoding="utf-8")
     result = run_bot(tmp_path, clean_env(), "db", "upgrade")
-    assert_one_line_error(result, "DEFAULT_LANGUAGE")
+    assert_settings_problems(result, "DEFAULT_LANGUAGE")
 
 
 def test_a_token_slack_rejects_stops_with_one_line_naming_it(tmp_path: Path) -> None:
@@ -425,3 +449,40 @@ def test_serve_answers_healthz_and_signed_slack_requests(tmp_path: Path, fake: F
     finally:
         stop(process)
     assert process.returncode is not None
+    # The token is in the environment, as operators set it: Bolt must not call it unused.
+    assert "will be unused" not in log.read_text(), log.read_text()
+
+
+# --- help and version -----------------------------------------------------------------------------
+
+SUBCOMMANDS = (
+    ["serve"],
+    ["clock"],
+    ["run"],
+    ["db"],
+    ["export"],
+    ["forget"],
+    ["import-contacts"],
+    ["manifest"],
+    ["radar"],
+    ["radar", "explain"],
+)
+
+
+@pytest.mark.parametrize("args", SUBCOMMANDS, ids=" ".join)
+def test_every_subcommand_explains_itself_in_its_help(tmp_path: Path, args: list[str]) -> None:
+    result = run_bot(tmp_path, clean_env(), *args, "--help")
+    assert result.returncode == 0 and result.stderr == ""
+    usage, _, description = result.stdout.partition("\n\n")
+    assert usage.startswith(f"usage: python -m bot {' '.join(args)}")
+    # A sentence or more, not just the list of options argparse makes by itself.
+    assert len(description.split("\n\n")[0].split()) >= 8, result.stdout
+
+
+def test_version_prints_the_installed_packages_version(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    result = run_bot(tmp_path, clean_env(), "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"redthread {version('redthread')}"
+    assert version("redthread")[0].isdigit()

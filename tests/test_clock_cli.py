@@ -14,6 +14,7 @@ from tests.test_cli import (
     CHANNEL,
     TEAM,
     assert_one_line_error,
+    assert_settings_problems,
     clean_env,
     run_bot,
     slack_env,
@@ -127,7 +128,7 @@ def test_a_bad_at_stops_with_one_line_and_posts_nothing(
 
 def test_once_needs_the_bot_token_like_the_clock(tmp_path: Path) -> None:
     env = clean_env(DATABASE_URL=sqlite_url(tmp_path / "bot.db"))
-    assert_one_line_error(run_bot(tmp_path, env, "clock", "--once"), "SLACK_BOT_TOKEN")
+    assert_settings_problems(run_bot(tmp_path, env, "clock", "--once"), "SLACK_BOT_TOKEN")
 
 
 def test_clock_help_explains_once_at_and_the_exit_status(tmp_path: Path) -> None:

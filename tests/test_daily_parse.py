@@ -339,3 +339,26 @@ def test_parse_daily_command_never_raises(text: str, today: date) -> None:
     if isinstance(command, Away):
         assert command.start <= command.end
         assert command.end >= today
+
+
+# --- edited replies ------------------------------------------------------------------------------
+
+
+def test_an_edit_that_takes_a_field_out_empties_it() -> None:
+    from bot.daily.parse import removed_by_edit
+
+    assert removed_by_edit("today: a impediment: VPN down", "today: a") == {"impediment"}
+    assert removed_by_edit("today: a", "today: b highlight: c") == frozenset()
+    assert removed_by_edit("plan only", "highlight: x") == {"plan"}
+    assert removed_by_edit("", "today: a") == frozenset()
+
+
+@given(st.text(max_size=200), st.text(max_size=200))
+def test_an_edit_removes_only_fields_the_reply_had_and_no_longer_has(
+    before: str, after: str
+) -> None:
+    from bot.daily.parse import parse_update_text, removed_by_edit
+
+    removed = removed_by_edit(before, after)
+    assert removed <= parse_update_text(before).given()
+    assert removed.isdisjoint(parse_update_text(after).given())

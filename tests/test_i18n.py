@@ -15,6 +15,7 @@ from bot.i18n import (
     language_for_locale,
     message_keys,
     translate,
+    translate_count,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -166,3 +167,69 @@ def test_other_locales_get_the_fallback_language(locale: str | None, fallback: s
 
 def test_an_unsupported_fallback_becomes_english() -> None:
     assert language_for_locale("fr-FR", fallback="fr") == "en"
+
+
+# --- plural forms ---------------------------------------------------------------------------------
+
+PLURAL_KEYS = ("daily.summary.fallback", "weekly.agenda.status", "radar.ack.flagged")
+
+
+@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+def test_count_bearing_messages_have_plural_forms_in_every_language(language: str) -> None:
+    plural_ids = []
+    for path in catalog_files(language):
+        with path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        assert catalog.num_plurals == 2, f"{path}: Plural-Forms header"
+        plural_ids += [
+            message.id[0]
+            for message in catalog
+            if message.pluralizable and all(message.string) and len(message.string) == 2
+        ]
+    assert sorted(plural_ids) == sorted(PLURAL_KEYS)
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "values", "one", "many"),
+    [
+        ("en", "daily.summary.fallback", {}, "Daily summary: 1 update", "Daily summary: 2 updates"),
+        (
+            "de",
+            "daily.summary.fallback",
+            {},
+            "Daily-Zusammenfassung: 1 Update",
+            "Daily-Zusammenfassung: 2 Updates",
+        ),
+        ("en", "weekly.agenda.status", {"resolved": 1}, "1 of 1 item resolved", "1 of 2 items"),
+        (
+            "de",
+            "weekly.agenda.status",
+            {"resolved": 1},
+            "1 von 1 Punkt erledigt",
+            "1 von 2 Punkten",
+        ),
+        ("en", "radar.ack.flagged", {"names": "Ben"}, "thread of Ben", "threads of Ben"),
+        ("de", "radar.ack.flagged", {"names": "Ben"}, "Im Ankündigungs-Thread", "In den"),
+    ],
+)
+def test_a_count_picks_the_singular_for_one_and_the_plural_otherwise(
+    language: str, key: str, values: dict[str, object], one: str, many: str
+) -> None:
+    assert one in translate_count(language, key, 1, **values)
+    assert many in translate_count(language, key, 2, **values)
+    zero = translate_count(language, key, 0, **values)
+    assert zero != translate_count(language, key, 1, **values), "0 takes the plural form"
+
+
+def test_every_plural_form_has_the_same_placeholders_in_both_languages() -> None:
+    for key in PLURAL_KEYS:
+        for count in (1, 2):
+            english = translate_count("en", key, count, names="X", resolved=1)
+            german = translate_count("de", key, count, names="X", resolved=1)
+            assert "{" not in english + german, (key, count)
+            assert ("X" in english) == ("X" in german), key
+
+
+def test_a_plural_key_missing_in_german_falls_back_to_english() -> None:
+    assert translate_count("de", "daily.no.such.key", 2) == "daily.no.such.key.plural"
+    assert translate_count("de", "daily.no.such.key", 1) == "daily.no.such.key"

@@ -28,3 +28,31 @@ def test_the_http_manifest_points_every_request_url_at_slack_events() -> None:
     assert settings["event_subscriptions"]["request_url"] == "https://bot.example.org/slack/events"
     assert settings["interactivity"]["request_url"] == "https://bot.example.org/slack/events"
     assert settings["socket_mode_enabled"] is False
+
+
+def test_only_the_email_import_manifest_asks_to_read_e_mail_addresses() -> None:
+    assert (
+        "users:read.email"
+        not in render_manifest(None, socket_mode=True)["oauth_config"]["scopes"]["bot"]
+    )
+    with_email = render_manifest(None, socket_mode=True, email_import=True)
+    assert "users:read.email" in with_email["oauth_config"]["scopes"]["bot"]
+    # Rendering twice must not leak the scope into the next manifest.
+    assert "users:read.email" not in render_manifest(None)["oauth_config"]["scopes"]["bot"]
+
+
+def test_the_usage_hints_name_every_subcommand() -> None:
+    commands = render_manifest(None, socket_mode=True)["features"]["slash_commands"]
+    hints = {command["command"]: command["usage_hint"] for command in commands}
+    for word in ("today:", "skip", "away", "settings", "help"):
+        assert word in hints["/daily"]
+    for word in ("add", "remove", "decide", "decisions", "settings", "help"):
+        assert word in hints["/weekly"]
+    for word in ("knows", "list", "remove", "scan on|off", "help"):
+        assert word in hints["/prospect"]
+
+
+def test_the_manifest_subscribes_to_the_message_events_that_carry_edits_and_deletions() -> None:
+    # message_changed and message_deleted arrive as subtypes of these (handlers/messages.py).
+    events = render_manifest(None)["settings"]["event_subscriptions"]["bot_events"]
+    assert {"message.channels", "message.groups"} <= set(events)

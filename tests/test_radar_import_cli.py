@@ -45,7 +45,7 @@ def test_import_stores_all_rows_flags_pursuers_and_a_reimport_changes_nothing(
     result = import_contacts(bot, database_url, path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "imported 2 contacts of 2 people (2 new, 0 updated); flagged in 1 announcement threads"
+        "imported 2 contacts of 2 people (2 new, 0 updated); flagged in 1 announcement thread"
     )
     assert stored(bot) == [
         ("U0004", "Müller Maschinenbau GmbH", "Jane Doe (CFO); Jörg (CTO)"),
@@ -95,3 +95,23 @@ def test_a_missing_file_is_one_line_and_exit_2(
     result = import_contacts(bot, database_url, tmp_path / "nope.csv")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "nope.csv" in result.stderr
+
+
+def test_e_mail_addresses_without_the_email_scope_name_the_scope_and_import_nothing(
+    bot: BotUnderTest, database_url: str, tmp_path: Path
+) -> None:
+    bot.fake.add_user("U0004", name="Dora", email="dora@example.com")
+    bot.fake.email_scope_granted = False
+    path = tmp_path / "contacts.csv"
+    path.write_text(GOOD_FILE, encoding="utf-8")
+    result = import_contacts(bot, database_url, path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "users:read.email" in line and "--with-email-import" in line
+    assert "nothing imported" in line
+    assert count(bot, KnownContact) == 0
+
+    # User ids need no extra scope.
+    path.write_text("company,contact,known_by\nSiemens AG,Max,U0002\n", encoding="utf-8")
+    assert import_contacts(bot, database_url, path).returncode == 0
+    assert count(bot, KnownContact) == 1

@@ -8,7 +8,7 @@ translated usage message and store nothing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeAlias
 
@@ -38,6 +38,21 @@ class DailyFields:
             highlight=self.highlight if self.highlight is not None else previous.highlight,
             impediment=self.impediment if self.impediment is not None else previous.impediment,
         )
+
+    def without(self, names: frozenset[str]) -> DailyFields:
+        """These fields emptied (an edited reply no longer gives them)."""
+        return replace(self, **dict.fromkeys(names & FIELD_NAMES))
+
+    def given(self) -> frozenset[str]:
+        return frozenset(name for name in FIELD_NAMES if getattr(self, name) is not None)
+
+
+FIELD_NAMES = frozenset({"plan", "highlight", "impediment"})
+
+
+def removed_by_edit(before: str, after: str) -> frozenset[str]:
+    """The fields an edited reply had and no longer has: the member took them out."""
+    return parse_update_text(before).given() - parse_update_text(after).given()
 
 
 @dataclass(frozen=True)
@@ -269,4 +284,5 @@ __all__ = [
     "Update",
     "parse_daily_command",
     "parse_update_text",
+    "removed_by_edit",
 ]

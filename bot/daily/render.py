@@ -14,7 +14,7 @@ from bot import blocks as bk
 from bot.daily.parse import DailyFields
 from bot.daily.rules import DailySummary
 from bot.daily.settings_form import DailySettingsForm
-from bot.i18n import SUPPORTED_LANGUAGES, translate
+from bot.i18n import SUPPORTED_LANGUAGES, translate, translate_count
 from bot.text import escape_for_slack, truncate
 
 UPDATE_MODAL = "daily_update"
@@ -115,7 +115,7 @@ def summary_message(language: str, summary: DailySummary, names: Mapping[str, st
                 f"{truncate(escape_for_slack(item.text, names), SUMMARY_ITEM_LIMIT)}"
                 for item in items
             )
-    fallback = translate(language, "daily.summary.fallback", count=len(summary.posted))
+    fallback = translate_count(language, "daily.summary.fallback", len(summary.posted))
     return fallback, bk.limit_blocks(bk.sections(lines))
 
 

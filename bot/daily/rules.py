@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.schedule import WeeklyPattern, parse_clock_time
 
@@ -12,6 +13,8 @@ DEFAULT_WEEKDAYS = frozenset({0, 3})  # Monday and Thursday
 DEFAULT_PROMPT_AT = time(9, 0)
 DEFAULT_REMINDER_AT = time(11, 0)
 DEFAULT_SUMMARY_AT = time(12, 0)
+# From this local time the day before a Daily day, an answer joins that next Daily (early).
+EARLY_ANSWERS_FROM = time(18, 0)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,40 @@ def daily_date_for_answer(
     if latest_posted is not None and latest_posted >= most_recent_daily_day(weekdays, today):
         return latest_posted
     return today
+
+
+def early_answers_from(day: date, schedule: DailySchedule) -> time:
+    """When, on `day`, answers start to join the next day's Daily.
+
+    18:00 local: an answer written after the working day is tomorrow's plan and today's
+    highlight, and an earlier one on a day between Dailies most likely still reports on the
+    last Daily. A fixed wall-clock time is what people can remember and the help can state;
+    one derived from the prompt (e.g. "15 hours before") would move with every setting. On a
+    Daily day whose summary comes later than that, the window waits for the summary, so an
+    answer never skips the Daily that is still open.
+    """
+    if day.weekday() in schedule.weekdays:
+        return max(EARLY_ANSWERS_FROM, schedule.summary_at)
+    return EARLY_ANSWERS_FROM
+
+
+def daily_date_for_answer_at(
+    moment: datetime, schedule: DailySchedule, latest_posted: date | None
+) -> date:
+    """Which Daily an answer given at `moment` (aware) joins, in the channel's time zone.
+
+    The evening before a Daily day (see `early_answers_from`) it is that next Daily; otherwise
+    `daily_date_for_answer` decides (today's on a Daily day, even after its summary; between
+    Daily days the last one held). A reply in a Daily's thread does not ask: it joins that one.
+    """
+    local = moment.astimezone(ZoneInfo(schedule.timezone))
+    today = local.date()
+    tomorrow = today + timedelta(days=1)
+    if tomorrow.weekday() in schedule.weekdays and local.time() >= early_answers_from(
+        today, schedule
+    ):
+        return tomorrow
+    return daily_date_for_answer(today, schedule.weekdays, latest_posted)
 
 
 def members_to_remind(

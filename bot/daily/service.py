@@ -18,7 +18,7 @@ from bot.daily.parse import DailyFields
 from bot.daily.rules import (
     DailySchedule,
     UpdateFacts,
-    daily_date_for_answer,
+    daily_date_for_answer_at,
     members_to_remind,
     schedule_from_settings,
     summarise,
@@ -95,12 +95,12 @@ class SubmitResult:
 
 
 def current_daily_day(runtime: Runtime, config: ChannelConfig) -> date:
-    today = local_day(runtime, config)
+    """The Daily an answer given now joins (early, today's, or the last one held)."""
+    now = runtime.now()
+    today = local_day(runtime, config, now)
     with transaction(runtime.sessions) as session:
         latest = store.latest_daily_on_or_before(session, config.team_id, config.channel_id, today)
-    return daily_date_for_answer(
-        today, config.schedule.weekdays, latest.local_date if latest else None
-    )
+    return daily_date_for_answer_at(now, config.schedule, latest.local_date if latest else None)
 
 
 def current_fields(runtime: Runtime, config: ChannelConfig, user_id: str) -> DailyFields | None:
@@ -122,13 +122,17 @@ def submit_update(
     day: date | None = None,
     reply_ts: str | None = None,
     replace: bool = False,
+    cleared: frozenset[str] = frozenset(),
 ) -> SubmitResult:
-    """Store a member's update and show it in the day's thread, editing instead of reposting."""
+    """Store a member's update and show it in the day's thread, editing instead of reposting.
+
+    `cleared` names fields to empty after merging (an edited reply that dropped them)."""
     daily = ensure_prompt(runtime, client, config, day or current_daily_day(runtime, config))
     with transaction(runtime.sessions) as session:
         row, created = store.lock_update(session, daily, user_id, runtime.now())
         if not created and not replace:
             fields = fields.merged_over(DailyFields(row.plan, row.highlight, row.impediment))
+        fields = fields.without(cleared)
         store.write_update(
             row,
             plan=fields.plan,
@@ -209,6 +213,32 @@ def _mentioned(fields: DailyFields) -> list[str]:
     return mentioned_user_ids(
         " ".join(filter(None, (fields.plan, fields.highlight, fields.impediment)))
     )
+
+
+def take_back_reply(
+    runtime: Runtime, client: WebClient, team_id: str, channel_id: str, reply_ts: str
+) -> Daily | None:
+    """A member deleted their reply that was their update: the update goes, and the bot's copy
+    of it (posted when they had also used `/daily`). Returns the Daily it belonged to.
+
+    Slack first, the database after: a retry after a failure finds the row still there, and
+    the copy deleted already counts as done.
+    """
+    with transaction(runtime.sessions) as session:
+        row = store.update_by_reply(session, team_id, channel_id, reply_ts)
+        if row is None:
+            return None
+        update_id, posted_ts = row.id, row.posted_ts
+        daily = store.get_daily(session, row.daily_id)
+    if posted_ts:
+        try:
+            client.chat_delete(channel=channel_id, ts=posted_ts)
+        except SlackApiError as error:
+            if error.response.get("error") != "message_not_found":
+                raise
+    with transaction(runtime.sessions) as session:
+        store.delete_update(session, update_id)
+    return daily
 
 
 def send_reminders(

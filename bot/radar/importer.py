@@ -83,6 +83,18 @@ def import_contacts(runtime: Runtime, client: WebClient, team_id: str, data: byt
     return report
 
 
+def counted(count: int, singular: str, plural: str) -> str:
+    """The operator's English output ("1 contact", "2 contacts"); Slack's words use ngettext."""
+    return f"{count} {singular if count == 1 else plural}"
+
+
+EMAIL_SCOPE_MISSING = (
+    "known_by holds e-mail addresses, but the workspace did not grant the users:read.email "
+    "scope; add it (`python -m bot manifest --with-email-import` prints the manifest) and "
+    "reinstall the app, or use Slack user ids in known_by"
+)
+
+
 def _resolve_people(
     client: WebClient, rows: list[ContactRow]
 ) -> tuple[dict[str, str], list[RowError]]:
@@ -97,6 +109,8 @@ def _resolve_people(
                 user = client.users_lookupByEmail(email=known_by)["user"]
         except SlackApiError as error:
             code = str(error.response.get("error"))
+            if code == "missing_scope" and kind == "email":
+                raise ImportAborted(EMAIL_SCOPE_MISSING) from None
             if code not in NOT_FOUND:
                 raise ImportAborted(f"Slack answered {code} for {known_by}") from None
             what = "user id" if kind == "user" else "e-mail"
@@ -132,16 +146,15 @@ def run_import(runtime: Runtime, path: str, team_id: str | None, out: TextIO = s
     if report.errors:
         for problem in report.errors:
             print(str(problem), file=sys.stderr)
-        count = len(report.errors)
-        print(
-            f"nothing imported: {count} problem{'s' if count != 1 else ''} in {path}",
-            file=sys.stderr,
-        )
+        problems = counted(len(report.errors), "problem", "problems")
+        print(f"nothing imported: {problems} in {path}", file=sys.stderr)
         return 2
+    contacts = counted(report.created + report.updated, "contact", "contacts")
+    people = counted(report.people, "person", "people")
+    threads = counted(report.flagged, "announcement thread", "announcement threads")
     print(
-        f"imported {report.created + report.updated} contacts of {report.people} people "
-        f"({report.created} new, {report.updated} updated); "
-        f"flagged in {report.flagged} announcement threads",
+        f"imported {contacts} of {people} ({report.created} new, {report.updated} updated); "
+        f"flagged in {threads}",
         file=out,
     )
     return 0

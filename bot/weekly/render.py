@@ -15,7 +15,7 @@ from babel.dates import format_date
 
 from bot import blocks as bk
 from bot.daily.render import long_date
-from bot.i18n import translate
+from bot.i18n import translate, translate_count
 from bot.text import USER_ID_PATTERN, escape_for_slack, mention, truncate
 from bot.weekly.rules import FROM_DAILY, AgendaItem, by_category
 
@@ -149,7 +149,7 @@ def agenda_message(
         lines.append(f"*{translate(language, 'weekly.agenda.decisions')}*")
         lines += [f"• {_one_line(d.text, names)} — {_name(names, d.user_id)}" for d in decisions]
     resolved = sum(1 for item in items if item.resolved)
-    status = translate(language, "weekly.agenda.status", resolved=resolved, total=len(items))
+    status = translate_count(language, "weekly.agenda.status", len(items), resolved=resolved)
     blocks = [
         bk.header(title),
         bk.context(translate(language, "weekly.agenda.how")),

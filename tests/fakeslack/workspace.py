@@ -46,6 +46,8 @@ class Workspace(ChannelMessages):
         self.reactions: set[tuple[str, str, str]] = set()
         # Where apps.connections.open sends the app (a test's Socket Mode server), by ticket.
         self.socket_mode_url: Callable[[str], str] | None = None
+        # users:read.email is optional (`manifest --with-email-import`); a test may withdraw it.
+        self.email_scope_granted = True
         # Reentrant: the server holds it while a handler runs and handlers call the helpers.
         self._condition = threading.Condition(threading.RLock())
         self._serial = 0
@@ -224,7 +226,9 @@ class Workspace(ChannelMessages):
         return published
 
     def _users_lookup_by_email(self, params: dict[str, Any], token: str) -> dict[str, Any]:
-        """Matches the profile e-mail case-insensitively, as Slack does."""
+        """Matches the profile e-mail case-insensitively, as Slack does; needs its own scope."""
+        if not self.email_scope_granted:
+            raise ApiError("missing_scope")
         wanted = str(params.get("email") or "").lower()
         if not wanted:
             raise Rejected("invalid_arguments", "missing required argument 'email'")
