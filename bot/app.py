@@ -29,6 +29,7 @@ BOT_SCOPES = [
     "users:read",
     "users:read.email",
     "reactions:read",
+    "im:history",  # a direct message to the bot gets one answer a day (handlers/messages.py)
 ]
 
 

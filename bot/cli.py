@@ -236,14 +236,20 @@ def _clock_once(runtime: Runtime, at: datetime | None) -> int:
 def _run_job(runtime: Runtime, args: argparse.Namespace) -> int:
     from bot.daily.service import channel_config
     from schedules.jobs import JOBS
+    from schedules.later import RunLater
 
     if args.job not in JOBS:
         raise CommandError(f"{args.job}: not available in this version yet")
     team_id = args.team or runtime.single_team_id()
     timezone = channel_config(runtime, team_id, args.channel).schedule.timezone
     at = _parse_at(args.at, timezone) if args.at else runtime.now()
-    JOBS[args.job](runtime, team_id, args.channel, at)
-    print(f"{args.job} ran for {args.channel} at {at.isoformat()}")
+    if args.at:
+        runtime.now = lambda: at  # as if then, like `clock --once --at` (quiet hours too)
+    try:
+        note = JOBS[args.job](runtime, team_id, args.channel, at)
+    except RunLater as later:
+        note = later.reason
+    print(f"{args.job} ran for {args.channel} at {at.isoformat()}" + (f": {note}" if note else ""))
     return 0
 
 
