@@ -31,6 +31,7 @@ reminder until the summary is due, the call for items until the agenda is due.
 --once runs a single tick with the same rules (windows, leases) and prints one line per job:
   ran daily-prompt T0001/C0001 2026-11-26
   skipped daily-reminder T0001/C0001 2026-11-26: the summary is due
+  skipped daily-prompt T0001/C0002 2026-12-24: this Daily was cancelled (/daily cancel)
   failed daily-prompt T0001/C0001 2026-11-26: ratelimited; will retry
 
 exit status: 0 when no run failed, 1 when one did (a running clock, or the next --once,

@@ -6,6 +6,7 @@ Database work in short transactions, Slack outside them; every post goes through
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -123,5 +124,7 @@ def answer_direct_message(
         channels = channels_with_daily(session, team_id, DM_CHANNELS_SHOWN)
     language = user_language(runtime, client, team_id, user_id)
     text = render.direct_message_answer(language, channels)
-    key = f"dm-answer:{team_id}:{user_id}:{today.isoformat()}"
+    # slack_posts holds no person: the key carries a digest of who, not their id.
+    who = hashlib.sha256(f"{team_id}:{user_id}".encode()).hexdigest()[:24]
+    key = f"dm-answer:{who}:{today.isoformat()}"
     post_once(runtime, client, team_id, key, Message(channel_id, text))
