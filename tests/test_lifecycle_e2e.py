@@ -79,6 +79,7 @@ def test_a_command_where_the_bot_was_never_added_schedules_no_daily(bot: BotUnde
     bot.command("/weekly", "help", channel_id="C0RANDOM")
     bot.command("/daily", "settings", channel_id="C0RANDOM")
     bot.command("/daily", "help", channel_id="C0RANDOM")
+    bot.command("/daily", "off", channel_id="C0RANDOM")
     assert _count(bot, Channel) == 0, "reading settings never writes"
     report = _tick_at(bot, PROMPT_DUE)
     assert report.outcomes == []

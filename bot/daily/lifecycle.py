@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.daily import render
-from bot.daily.calendar import DAILY_OFF, DAILY_ON, cancel_problem, next_daily
+from bot.daily.calendar import DAILY_NONE, DAILY_OFF, DAILY_ON, cancel_problem, next_daily
 from bot.daily.service import ChannelConfig, channel_config, local_day
 from bot.holidays import OFF, holiday_name
 from bot.members import display_names, user_language
@@ -64,7 +64,8 @@ def set_state(
 ) -> bool:
     """`/daily on|off`; the channel hears who did it. False when nothing changed."""
     state = DAILY_ON if on else DAILY_OFF
-    if config.state == state:
+    # A channel that never had the Daily is off already: nothing to say there.
+    if (config.state if config.state != DAILY_NONE else DAILY_OFF) == state:
         return False
     with transaction(runtime.sessions) as session:
         update_channel(session, config.team_id, config.channel_id, daily_state=state)
