@@ -141,6 +141,7 @@ def channel_rows(count: int, weekly_share: float) -> list[dict[str, Any]]:
                 "team_id": TEAM,
                 "channel_id": f"C{n:07d}",
                 "active": True,
+                "daily_state": "on",  # the bot was added: the Daily is scheduled
                 "timezone": zone,
                 "daily_weekdays": "0,1,2,3,4,5,6",
                 "daily_prompt_time": local.strftime("%H:%M"),

@@ -30,6 +30,7 @@ BOT_SCOPES = [
     "groups:read",
     "users:read",
     "reactions:read",
+    "im:history",  # a direct message to the bot gets one answer a day (handlers/messages.py)
 ]
 
 

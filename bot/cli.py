@@ -33,6 +33,7 @@ reminder until the summary is due, the call for items until the agenda is due.
 --once runs a single tick with the same rules (windows, leases) and prints one line per job:
   ran daily-prompt T0001/C0001 2026-11-26
   skipped daily-reminder T0001/C0001 2026-11-26: the summary is due
+  skipped daily-prompt T0001/C0002 2026-12-24: this Daily was cancelled (/daily cancel)
   failed daily-prompt T0001/C0001 2026-11-26: ratelimited; will retry
 
 exit status: 0 when no run failed, 1 when one did (a running clock, or the next --once,
@@ -353,14 +354,20 @@ def _clock_once(runtime: Runtime, at: datetime | None) -> int:
 def _run_job(runtime: Runtime, args: argparse.Namespace) -> int:
     from bot.daily.service import channel_config
     from schedules.jobs import JOBS
+    from schedules.later import RunLater
 
     if args.job not in JOBS:
         raise CommandError(f"{args.job}: not available in this version yet")
     team_id = args.team or runtime.single_team_id()
     timezone = channel_config(runtime, team_id, args.channel).schedule.timezone
     at = _parse_at(args.at, timezone) if args.at else runtime.now()
-    JOBS[args.job](runtime, team_id, args.channel, at)
-    print(f"{args.job} ran for {args.channel} at {at.isoformat()}")
+    if args.at:
+        runtime.now = lambda: at  # as if then, like `clock --once --at` (quiet hours too)
+    try:
+        note = JOBS[args.job](runtime, team_id, args.channel, at)
+    except RunLater as later:
+        note = later.reason
+    print(f"{args.job} ran for {args.channel} at {at.isoformat()}" + (f": {note}" if note else ""))
     return 0
 
 

@@ -11,6 +11,7 @@ so no renderer needs a special case and no message fails because of them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -134,14 +135,21 @@ def user_language(runtime: Runtime, client: WebClient, team_id: str, user_id: st
     return language_for_locale(locale, runtime.settings.default_language)
 
 
-def away_by_status(runtime: Runtime, client: WebClient, user_ids: Iterable[str]) -> dict[str, str]:
-    """Who has an away status right now (fresh, not cached: statuses change within the day).
+@dataclass(frozen=True)
+class Presence:
+    """What a reminder needs to know about a person right now."""
 
-    Maps user id → the status text, shown as the reason. Someone Slack no longer knows has no
-    status: they are skipped.
-    """
+    away: str | None  # the status text when their status says they are away
+    timezone: str | None  # their Slack time zone (IANA), for the reminder's quiet hours
+
+
+def presence_of(
+    runtime: Runtime, client: WebClient, user_ids: Iterable[str]
+) -> dict[str, Presence]:
+    """Fresh users.info answers (not cached: statuses change within the day). Someone Slack no
+    longer knows is left out."""
     now = runtime.now().timestamp()
-    away: dict[str, str] = {}
+    found: dict[str, Presence] = {}
     for user_id in user_ids:
         user = _users_info(client, user_id)
         if user is None:
@@ -150,6 +158,15 @@ def away_by_status(runtime: Runtime, client: WebClient, user_ids: Iterable[str])
         emoji = str(profile.get("status_emoji") or "")
         text = str(profile.get("status_text") or "")
         expires_at = int(profile.get("status_expiration") or 0)
-        if status_means_away(emoji, text, expires_at, now):
-            away[user_id] = text
-    return away
+        away = text if status_means_away(emoji, text, expires_at, now) else None
+        found[user_id] = Presence(away, str(user.get("tz") or "") or None)
+    return found
+
+
+def away_by_status(runtime: Runtime, client: WebClient, user_ids: Iterable[str]) -> dict[str, str]:
+    """Who has an away status right now: user id → the status text, shown as the reason."""
+    return {
+        user_id: presence.away
+        for user_id, presence in presence_of(runtime, client, user_ids).items()
+        if presence.away is not None
+    }

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=1, le=65535)
     default_timezone: str = "Europe/Berlin"
     default_language: Literal["en", "de"] = "en"
+    # Public holidays without a Daily (e.g. DE-BE); unset: none, unless a channel sets one.
+    default_holiday_region: str | None = None
     # How long a stored request belongs to the process that acknowledged it before another
     # takes it up (that process renews it while working); short so a crash costs little.
     inbox_lease_seconds: int = Field(default=60, ge=1, le=3600)
@@ -40,6 +42,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @field_validator("default_holiday_region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is None or not value.strip() or value.strip().lower() == "off":
+            return None
+        from bot.holidays import parse_region
+
+        return parse_region(value).code  # its ValueError names the problem
 
     @field_validator("slack_api_url")
     @classmethod

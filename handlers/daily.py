@@ -9,15 +9,20 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.daily import render, service
+from bot.daily import lifecycle, render, service
+from bot.daily.calendar import DAILY_ON
 from bot.daily.parse import (
     Away,
+    Cancel,
     DailyFields,
     Help,
+    Holidays,
     Invalid,
     OpenModal,
     Settings,
     Skip,
+    TurnOff,
+    TurnOn,
     Update,
     parse_daily_command,
     parse_update_text,
@@ -27,12 +32,21 @@ from bot.daily.settings_form import DailySettingsForm, SettingsError, validate_s
 from bot.i18n import translate
 from bot.members import user_language
 from bot.runtime import Runtime
-from bot.text import decode_slack_text, quote_user_text
-from handlers.common import acknowledge_form, slash_command, tell_user, workspace_id
+from bot.text import decode_slack_text, escape_for_slack, quote_user_text
+from handlers.common import (
+    SlashCommand,
+    acknowledge_form,
+    slash_command,
+    tell_user,
+    workspace_id,
+)
 from handlers.inbox import Inbox
 from storage import daily as store
 from storage.channels import update_channel
 from storage.db import transaction
+
+# `/daily holidays REGION` confirms with the region's next few holidays.
+HOLIDAYS_SHOWN = 4
 
 
 def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
@@ -56,10 +70,19 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case OpenModal():
                 _open_update_modal(runtime, client, config, user_id, language, body["trigger_id"])
             case Settings():
-                client.views_open(
-                    trigger_id=body["trigger_id"],
-                    view=render.settings_modal(language, channel_id, _settings_form(config)),
-                )
+                _open_settings(client, config, language, body["trigger_id"])
+            case TurnOn() | TurnOff():
+                on = isinstance(command, TurnOn)
+                if not lifecycle.set_state(runtime, client, config, user_id, on):
+                    tell("daily.lifecycle.already_on" if on else "daily.lifecycle.already_off")
+            case Holidays(region=region):
+                upcoming = lifecycle.set_holidays(runtime, config, region)
+                _confirm_holidays(caller, region, upcoming)
+            case Cancel(day=day):
+                cancelled, problem = lifecycle.cancel(runtime, client, config, user_id, day)
+                if problem is not None:
+                    when = render.long_date(cancelled, language) if cancelled else ""
+                    tell(problem, date=when)
             case Skip(reason=reason):
                 day = service.current_daily_day(runtime, config)
                 _store_absence(runtime, team_id, user_id, "skip", day, day, channel_id, reason)
@@ -108,6 +131,20 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
         key, values = _acknowledgement(runtime, config, result, language)
         tell_user(client, config.channel_id, user_id, translate(language, key, **values))
 
+    def welcome_settings(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        config = service.channel_config(runtime, team_id, body["channel"]["id"])
+        language = user_language(runtime, client, team_id, user_id)
+        _open_settings(client, config, language, body["trigger_id"])
+
+    def welcome_off(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        team_id, user_id = workspace_id(body, context), body["user"]["id"]
+        config = service.channel_config(runtime, team_id, body["channel"]["id"])
+        if not lifecycle.set_state(runtime, client, config, user_id, on=False):
+            language = user_language(runtime, client, team_id, user_id)
+            text = translate(language, "daily.lifecycle.already_off")
+            tell_user(client, config.channel_id, user_id, text)
+
     def check_settings(ack: Ack, body: dict[str, Any]) -> bool:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
         answers = render.settings_from_values(body["view"]["state"]["values"])
@@ -123,7 +160,8 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
         channel_id = json.loads(view["private_metadata"])["channel"]
         with transaction(runtime.sessions) as session:
-            update_channel(session, team_id, channel_id, **form.as_columns())
+            # Saving the settings (re)starts the channel's Daily.
+            update_channel(session, team_id, channel_id, daily_state=DAILY_ON, **form.as_columns())
         user_lang = user_language(runtime, client, team_id, user_id)
         tell_user(client, channel_id, user_id, form.confirmation(user_lang))
 
@@ -132,6 +170,10 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     app.command("/daily")(inbox.listener("daily_command", daily_command))
     app.action(render.OPEN_MODAL_ACTION)(inbox.listener("daily_open_modal", open_modal_button))
     app.view(render.UPDATE_MODAL)(inbox.listener("daily_update_submitted", update_submitted))
+    app.action(render.WELCOME_SETTINGS_ACTION)(
+        inbox.listener("daily_welcome_settings", welcome_settings)
+    )
+    app.action(render.WELCOME_OFF_ACTION)(inbox.listener("daily_welcome_off", welcome_off))
     app.view(render.SETTINGS_MODAL)(
         inbox.listener("daily_settings", save_settings, validate=check_settings)
     )
@@ -246,15 +288,38 @@ def _open_update_modal(
     )
 
 
-def _settings_form(config: service.ChannelConfig) -> DailySettingsForm:
+def _open_settings(
+    client: WebClient, config: service.ChannelConfig, language: str, trigger_id: str
+) -> None:
     schedule = config.schedule
-    return DailySettingsForm(
+    form = DailySettingsForm(
         weekdays=schedule.weekdays,
         prompt_at=schedule.prompt_at,
         reminder_at=schedule.reminder_at,
         summary_at=schedule.summary_at,
         timezone=schedule.timezone,
         language=config.language,
+        holiday_region=config.holiday_region,
+    )
+    client.views_open(
+        trigger_id=trigger_id, view=render.settings_modal(language, config.channel_id, form)
+    )
+
+
+def _confirm_holidays(
+    caller: SlashCommand, region: str | None, upcoming: list[tuple[date, str]]
+) -> None:
+    if region is None:
+        caller.tell_key("daily.holidays.off")
+        return
+    shown = [
+        f"{render.long_date(day, caller.language)}: {escape_for_slack(name)}"
+        for day, name in upcoming[:HOLIDAYS_SHOWN]
+    ]
+    caller.tell_key(
+        "daily.holidays.set",
+        region=region,
+        upcoming="; ".join(shown) or translate(caller.language, "daily.holidays.none_soon"),
     )
 
 

@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
 
+from bot.daily import lifecycle
 from bot.runtime import Runtime
 from handlers.common import workspace_id
 from handlers.inbox import DatabaseUnavailable, Inbox
@@ -17,10 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
-    def bot_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+    def bot_joined(
+        body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        # The bot added to a channel: its Daily is scheduled from now on, with a welcome.
         if event.get("user") == context.bot_user_id:
-            with transaction(runtime.sessions) as session:
-                set_channel_active(session, workspace_id(body), event["channel"], True)
+            lifecycle.welcome(runtime, client, workspace_id(body), event["channel"])
 
     def bot_left(body: dict[str, Any], event: dict[str, Any]) -> None:
         with transaction(runtime.sessions) as session:

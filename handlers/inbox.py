@@ -38,6 +38,7 @@ from storage.db import transaction
 log = logging.getLogger(__name__)
 
 Validate = Callable[[Ack, dict[str, Any]], bool]
+Keep = Callable[[dict[str, Any]], dict[str, Any]]
 # A request that keeps failing for a transient reason is tried this often (back-off 5 s,
 # 10 s, … 10 min: about an hour in all), then given up.
 MAX_ATTEMPTS = 12
@@ -74,10 +75,17 @@ class Inbox:
         return timedelta(seconds=self.runtime.settings.inbox_lease_seconds)
 
     def listener(
-        self, name: str, function: Callable[..., None], validate: Validate | None = None
+        self,
+        name: str,
+        function: Callable[..., None],
+        validate: Validate | None = None,
+        keep: Keep | None = None,
     ) -> Callable[[Args], None]:
         """A Bolt listener that stores, acks, then runs `function` with the listener arguments
-        it names (body, event, client, context, respond)."""
+        it names (body, event, client, context, respond).
+
+        `keep` says what of the body is stored and given to `function` (a direct message's
+        text is never stored)."""
         work = Work(name, function, tuple(inspect.signature(function).parameters))
         # A request taken up by another process gets its arguments rebuilt from the stored
         # body: a name that cannot be rebuilt, or used twice, would fail only then, so now.
@@ -89,17 +97,21 @@ class Inbox:
         def listener(args: Args) -> None:
             if validate is not None and not validate(args.ack, args.body):
                 return
-            request_id = self._store(work, args)
+            body = keep(args.body) if keep is not None else args.body
+            request_id = self._store(work, args, body)
             args.ack()
             if request_id is not None:
                 arguments = {name: getattr(args, name) for name in work.parameters}
+                if keep is not None:
+                    kept = {"body": body, "event": body.get("event"), "payload": body.get("event")}
+                    arguments |= {name: kept[name] for name in work.parameters if name in kept}
                 self._submit(request_id, work, arguments)
 
         listener.__name__ = f"inbox_{name}"
         return listener
 
-    def _store(self, work: Work, args: Args) -> int | None:
-        body, context = args.body, args.context
+    def _store(self, work: Work, args: Args, body: dict[str, Any]) -> int | None:
+        context = args.context
         request = store.StoredRequest(
             team_id=workspace_id(body, context),
             request_key=request_key(body, args.request.headers, args.request.raw_body),

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.daily import lifecycle
 from bot.radar import service as radar
 from bot.runtime import Runtime
 from bot.text import decode_slack_text
@@ -24,6 +25,8 @@ from handlers.inbox import Inbox
 # Edits are scanned too: a company added in an edit is news; flags already posted in the
 # thread are not repeated. Joins, topic changes and bot posts are not people's messages.
 SCANNED_SUBTYPES = (None, "thread_broadcast", "message_changed")
+# What of a direct message's event is stored: enough to answer it, none of its words.
+DM_KEPT = ("type", "subtype", "channel", "channel_type", "user", "bot_id", "ts", "event_ts")
 
 
 def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
@@ -48,7 +51,39 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             str(found["user"]),
         )
 
+    def direct_message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
+        if direct_message_from_person(event):
+            lifecycle.answer_direct_message(
+                runtime, client, workspace_id(body), str(event["user"]), str(event["channel"])
+            )
+
+    # First: Bolt runs only the first matching listener, and a DM's text must not be stored.
+    app.event("message", matchers=[lambda body: _is_direct(body.get("event") or {})])(
+        inbox.listener("direct_message", direct_message, keep=without_text)
+    )
     app.event({"type": "message"})(inbox.listener("message", message))
+
+
+def _is_direct(event: dict[str, Any]) -> bool:
+    return str(event.get("channel_type") or "") == "im"
+
+
+def direct_message_from_person(event: dict[str, Any]) -> bool:
+    """A person wrote to the bot (not an edit, not the bot's own answer)."""
+    return (
+        _is_direct(event)
+        and event.get("subtype") is None
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool(event.get("channel"))
+    )
+
+
+def without_text(body: dict[str, Any]) -> dict[str, Any]:
+    """A direct message as stored: who wrote where, never what (nothing of it is kept)."""
+    event = body.get("event") or {}
+    kept = {key: event[key] for key in DM_KEPT if key in event}
+    return {**{key: value for key, value in body.items() if key != "event"}, "event": kept}
 
 
 def human_message(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,8 +11,9 @@ from datetime import datetime
 from bot.runtime import Runtime
 from schedules import daily, weekly
 
-# (runtime, team, channel, the moment it is for); raises when Slack did not accept its posts.
-JobFunction = Callable[[Runtime, str, str, datetime], None]
+# (runtime, team, channel, the moment it is for); raises when Slack did not accept its posts,
+# `schedules.later.RunLater` when part of it must wait; may return a note for its outcome line.
+JobFunction = Callable[[Runtime, str, str, datetime], str | None]
 
 JOBS: dict[str, JobFunction] = {
     "daily-prompt": daily.daily_prompt,

@@ -9,15 +9,21 @@ a few small objects.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 
 from bot.daily import rules as daily_rules
+from bot.daily.calendar import DAILY_NONE, skip_reason
+from bot.holidays import effective_region
 from bot.runtime import Runtime
 from bot.schedule import Occurrence, WeeklyPattern, occurrences_between
 from bot.weekly import rules as weekly_rules
+from schedules.later import QUIET_HOURS
 from schedules.windows import TickWindows, Window, tick_windows
 from storage.channels import ScheduleSettings, active_schedule_settings
+from storage.daily import cancelled_dailies
 from storage.db import transaction
 from storage.runs import RunKey, RunState, run_states
 from storage.workspaces import served
@@ -28,6 +34,7 @@ RAN, SKIPPED, FAILED = "ran", "skipped", "failed"
 ALREADY_DONE = "already done"
 RUNNING_ELSEWHERE = "another clock is running it"
 CHANNEL_ELSEWHERE = "another clock is working on this channel"
+DAILY_JOB = "daily-"
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ def why_not_taken(state: RunState | None) -> str:
         return RUNNING_ELSEWHERE
     if state.done:
         return ALREADY_DONE
+    if state.last_error == QUIET_HOURS:
+        return f"{QUIET_HOURS}: waiting for members' 08:00"
     if state.last_error:
         return f"waiting to retry after {state.last_error}"
     return RUNNING_ELSEWHERE
@@ -81,6 +90,8 @@ def why_not_taken(state: RunState | None) -> str:
 def why_dropped(window: Window, state: RunState | None) -> str:
     if state is None or not state.last_error:
         return window.closing_reason
+    if state.last_error == QUIET_HOURS:
+        return f"{window.closing_reason}; members still in {QUIET_HOURS} were not reminded"
     tries = "1 attempt" if state.attempts == 1 else f"{state.attempts} attempts"
     return f"{window.closing_reason} (last error {state.last_error} after {tries})"
 
@@ -95,11 +106,14 @@ class TickPlan:
 class _ScheduleCache:
     """Each distinct schedule is parsed and evaluated once per tick."""
 
-    def __init__(self, default_timezone: str, since: datetime, now: datetime) -> None:
+    def __init__(
+        self, default_timezone: str, default_region: str | None, since: datetime, now: datetime
+    ) -> None:
         self._default_timezone = default_timezone
+        self._default_region = default_region
         self._since, self._now = since, now
         self._daily: dict[tuple[str, str, str, str, str], TickWindows] = {}
-        self._weekly: dict[tuple[int, str, str, str], TickWindows] = {}
+        self._weekly: dict[tuple[int, str, str, str, str | None], TickWindows] = {}
         # Schedules that differ in one time still share the others' patterns.
         self._occurrences: dict[tuple[WeeklyPattern, datetime, datetime], list[Occurrence]] = {}
 
@@ -114,6 +128,26 @@ class _ScheduleCache:
     def windows_of(self, channel: ScheduleSettings) -> list[TickWindows]:
         """Raises ValueError when the channel's settings do not make a schedule."""
         timezone = channel.timezone or self._default_timezone
+        found: list[TickWindows] = []
+        if channel.daily_state != DAILY_NONE:
+            found.append(self._daily_windows(channel, timezone))
+        if channel.weekly_active:
+            weekly = (
+                channel.weekly_weekday,
+                channel.weekly_time,
+                channel.weekly_call_time,
+                timezone,
+                effective_region(channel.holiday_region, self._default_region),
+            )
+            if weekly not in self._weekly:
+                schedule_of_weekly = weekly_rules.schedule_from_settings(*weekly)
+                self._weekly[weekly] = tick_windows(
+                    schedule_of_weekly, self._since, self._now, self._occurrences_between
+                )
+            found.append(self._weekly[weekly])
+        return found
+
+    def _daily_windows(self, channel: ScheduleSettings, timezone: str) -> TickWindows:
         daily = (
             channel.daily_weekdays,
             channel.daily_prompt_time,
@@ -126,21 +160,7 @@ class _ScheduleCache:
             self._daily[daily] = tick_windows(
                 schedule, self._since, self._now, self._occurrences_between
             )
-        found = [self._daily[daily]]
-        if channel.weekly_active:
-            weekly = (
-                channel.weekly_weekday,
-                channel.weekly_time,
-                channel.weekly_call_time,
-                timezone,
-            )
-            if weekly not in self._weekly:
-                schedule_of_weekly = weekly_rules.schedule_from_settings(*weekly)
-                self._weekly[weekly] = tick_windows(
-                    schedule_of_weekly, self._since, self._now, self._occurrences_between
-                )
-            found.append(self._weekly[weekly])
-        return found
+        return self._daily[daily]
 
 
 def plan_tick(
@@ -152,7 +172,8 @@ def plan_tick(
     running clock passes `report_done=False`: every tick of the day would list the day's done
     runs of every channel again.
     """
-    cache = _ScheduleCache(runtime.settings.default_timezone, since, now)
+    settings = runtime.settings
+    cache = _ScheduleCache(settings.default_timezone, settings.default_holiday_region, since, now)
     with transaction(runtime.sessions) as session:
         serves = served(session, runtime.token_digest, oauth=runtime.settings.oauth_enabled)
         channels = [c for c in active_schedule_settings(session) if serves(c.team_id)]
@@ -175,22 +196,48 @@ def plan_tick(
             for window in (*windows.open, *windows.closed)
         }
         states = run_states(session, occurrences)
+        cancelled = cancelled_dailies(
+            session, {day for job, day in occurrences if job.startswith(DAILY_JOB)}
+        )
     runs: list[DueRun] = []
     skipped: list[Outcome] = []
     for channel, schedules in planned:
-        channel_runs, channel_skipped = _plan_channel(channel, schedules, states, now, report_done)
+        region = effective_region(channel.holiday_region, settings.default_holiday_region)
+        why_not_held = partial(_why_no_daily, channel, region, cancelled)
+        channel_runs, channel_skipped = _plan_channel(
+            channel, schedules, states, since, now, report_done, why_not_held
+        )
         runs += channel_runs
         skipped += channel_skipped
     runs.sort(key=lambda run: (run.window.fire_at, run.team_id, run.channel_id, run.job))
     return TickPlan(now, runs, skipped)
 
 
+def _why_no_daily(
+    channel: ScheduleSettings,
+    region: str | None,
+    cancelled: set[tuple[str, str, date]],
+    window: Window,
+) -> str | None:
+    """Why a Daily window is not held (the Daily is off, cancelled, a holiday), or None."""
+    if not window.job.startswith(DAILY_JOB):
+        return None
+    return skip_reason(
+        window.local_date,
+        state=channel.daily_state,
+        region=region,
+        cancelled=(channel.team_id, channel.channel_id, window.local_date) in cancelled,
+    )
+
+
 def _plan_channel(
     channel: ScheduleSettings,
     schedules: list[TickWindows],
     states: dict[RunKey, RunState],
+    since: datetime,
     now: datetime,
     report_done: bool,
+    why_not_held: Callable[[Window], str | None],
 ) -> tuple[list[DueRun], list[Outcome]]:
     runs: list[DueRun] = []
     skipped: list[Outcome] = []
@@ -199,6 +246,13 @@ def _plan_channel(
         for window in windows.open:
             run = DueRun(channel.team_id, channel.channel_id, window)
             state = states.get(run.key)
+            not_held = why_not_held(window)
+            if not_held is not None:
+                # A holiday, a cancelled Daily, the Daily turned off: said at INFO when it
+                # comes due, at DEBUG by every later tick of its window.
+                level = logging.INFO if window.fire_at > since else logging.DEBUG
+                skipped.append(Outcome(run, SKIPPED, not_held, level))
+                continue
             if state is None or not (state.done or state.held_at(now)):
                 runs.append(run)
                 continue
@@ -211,7 +265,8 @@ def _plan_channel(
             run = DueRun(channel.team_id, channel.channel_id, window)
             state = states.get(run.key)
             if state is None or not state.done:
-                skipped.append(Outcome(run, SKIPPED, why_dropped(window, state)))
+                reason = why_not_held(window) or why_dropped(window, state)
+                skipped.append(Outcome(run, SKIPPED, reason))
     if elsewhere:
         # The clock running one of the channel's runs runs the others after it, a second
         # apart; running them here too could post twice within that second.

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from bot.posting import PostPending
 from bot.runtime import Runtime, WorkspaceGone
 from schedules.jobs import JOBS
+from schedules.later import QUIET_HOURS, RunLater
 from schedules.plan import (
     CHANNEL_ELSEWHERE,
     FAILED,
@@ -152,13 +153,17 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     if not claim.taken:
         return Outcome(run, SKIPPED, why_not_taken(claim.state)), None
     try:
-        JOBS[run.job](runtime, run.team_id, run.channel_id, run.window.fire_at)
+        note = JOBS[run.job](runtime, run.team_id, run.channel_id, run.window.fire_at)
+    except RunLater as later:  # done in part; the rest waits (quiet hours), not a failure
+        with transaction(runtime.sessions) as session:
+            fail_run(session, run.key, QUIET_HOURS, later.until)
+        return Outcome(run, RAN if later.did_something else SKIPPED, later.reason), None
     except Exception as error:
         runtime.report_failure(run.label, error)  # tests fail on it unless they expect it
         return _failed(runtime, run, error, claim.attempts)
     with transaction(runtime.sessions) as session:
         finish_run(session, run.key, runtime.now())
-    return Outcome(run, RAN), None
+    return Outcome(run, RAN, note or ""), None
 
 
 def _failed(runtime: Runtime, run: DueRun, error: Exception, attempts: int) -> tuple[Outcome, str]:

@@ -26,7 +26,7 @@ from bot.schedule import (
     local_to_utc,
     occurrences_between,
 )
-from bot.weekly.rules import WeeklySchedule
+from bot.weekly.rules import WeeklySchedule, calls_between, meetings_between
 
 DAY_IS_OVER = "its day is over"
 SUMMARY_IS_DUE = "the summary is due"
@@ -36,8 +36,8 @@ AGENDA_IS_DUE = "the agenda is due"
 # closed after `since`: the longest window of each kind, with an hour to spare for DST.
 DAILY_LONGEST_WINDOW = timedelta(hours=26)
 # The call goes out on the working day before the Weekly: at the most from a Friday's early
-# morning to a Monday's late evening, under four days.
-WEEKLY_LONGEST_WINDOW = timedelta(days=5)
+# morning to a Monday's late evening, under four days; a week more when holidays lie between.
+WEEKLY_LONGEST_WINDOW = timedelta(days=12)
 
 
 @dataclass(frozen=True)
@@ -114,24 +114,24 @@ def weekly_windows(
     end: datetime,
     occurrences: Occurrences = occurrences_between,
 ) -> list[Window]:
-    """Windows of the Weekly's jobs whose occurrence fires in (start, end]."""
+    """Windows of the Weekly's jobs whose occurrence fires in (start, end]; a Weekly moved
+    off a public holiday takes its call for items along (`bot.weekly.rules`)."""
     tz = schedule.timezone
-
-    def until_agenda(occurrence: Occurrence) -> tuple[datetime, str]:
-        # The Weekly this call is for is the next one after the call (see `next_weekly`).
-        agenda = occurrences_between(
-            schedule.agenda_pattern,
-            occurrence.fire_at,
-            occurrence.fire_at + 2 * WEEKLY_LONGEST_WINDOW,
+    found = [
+        Window("weekly-call", call.local_date, call.fire_at, meeting.fire_at, AGENDA_IS_DUE)
+        for call, meeting in calls_between(schedule, start, end, occurrences)
+    ]
+    found += [
+        Window(
+            "weekly-agenda",
+            meeting.local_date,
+            meeting.fire_at,
+            end_of_local_day(meeting.fire_at, tz),
+            DAY_IS_OVER,
         )
-        return agenda[0].fire_at, AGENDA_IS_DUE
-
-    def until_end_of_day(occurrence: Occurrence) -> tuple[datetime, str]:
-        return end_of_local_day(occurrence.fire_at, tz), DAY_IS_OVER
-
-    closings: dict[str, Closing] = {"weekly-call": until_agenda, "weekly-agenda": until_end_of_day}
-    jobs = {job: tuple(occurrences(pattern, start, end)) for job, pattern in schedule.jobs.items()}
-    return _windows(jobs, closings)
+        for meeting in meetings_between(schedule, start, end, occurrences)
+    ]
+    return found
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from storage.db import insert_if_absent
@@ -49,10 +49,15 @@ class ScheduleSettings:
     weekly_weekday: int
     weekly_time: str
     weekly_call_time: str
+    daily_state: str = "on"
+    holiday_region: str | None = None
 
 
 def active_schedule_settings(session: Session) -> list[ScheduleSettings]:
-    """Every active channel's schedule in one query: the clock plans a tick from these."""
+    """Every active channel's schedule in one query: the clock plans a tick from these.
+
+    A channel with neither a Daily (the bot was never added, "none") nor a Weekly has none.
+    """
     rows = session.execute(
         select(
             Channel.team_id,
@@ -66,7 +71,12 @@ def active_schedule_settings(session: Session) -> list[ScheduleSettings]:
             Channel.weekly_weekday,
             Channel.weekly_time,
             Channel.weekly_call_time,
-        ).where(Channel.active.is_(True))
+            Channel.daily_state,
+            Channel.holiday_region,
+        ).where(
+            Channel.active.is_(True),
+            or_(Channel.daily_state != "none", Channel.weekly_active.is_(True)),
+        )
     )
     return [ScheduleSettings(*row) for row in rows]
 
@@ -83,3 +93,19 @@ def update_channel(session: Session, team_id: str, channel_id: str, **changes: A
 def set_channel_active(session: Session, team_id: str, channel_id: str, active: bool) -> None:
     channel = get_or_create_channel(session, team_id, channel_id)
     channel.active = active
+
+
+def channels_with_daily(session: Session, team_id: str, limit: int) -> list[str]:
+    """A workspace's channels where the Daily runs, oldest first (a direct message's answer
+    points there)."""
+    rows = session.scalars(
+        select(Channel.channel_id)
+        .where(
+            Channel.team_id == team_id,
+            Channel.active.is_(True),
+            Channel.daily_state == "on",
+        )
+        .order_by(Channel.created_at, Channel.id)
+        .limit(limit)
+    )
+    return list(rows)

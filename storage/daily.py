@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import insert_if_absent
-from storage.models import Absence, Daily, DailyReminder, DailyUpdate, WeeklyItem
+from storage.models import Absence, Daily, DailyCancellation, DailyReminder, DailyUpdate, WeeklyItem
 
 
 def find_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily | None:
@@ -205,3 +205,37 @@ def absences_on(session: Session, team_id: str, channel_id: str, day: date) -> d
         .order_by(Absence.created_at)
     ).all()
     return {row.user_id: row for row in rows}
+
+
+def cancel_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:
+    """True when the Daily of that day was not cancelled yet."""
+    return insert_if_absent(
+        session,
+        DailyCancellation.__table__,
+        {"team_id": team_id, "channel_id": channel_id, "local_date": local_date},
+    )
+
+
+def cancelled_days(session: Session, team_id: str, channel_id: str, since: date) -> set[date]:
+    rows = session.scalars(
+        select(DailyCancellation.local_date).where(
+            DailyCancellation.team_id == team_id,
+            DailyCancellation.channel_id == channel_id,
+            DailyCancellation.local_date >= since,
+        )
+    )
+    return set(rows)
+
+
+def cancelled_dailies(session: Session, days: Iterable[date]) -> set[tuple[str, str, date]]:
+    """(team, channel, date) of every cancelled Daily on these dates, across workspaces: the
+    clock plans every channel at once."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(
+            DailyCancellation.team_id, DailyCancellation.channel_id, DailyCancellation.local_date
+        ).where(DailyCancellation.local_date.in_(wanted))
+    )
+    return {(team, channel, day) for team, channel, day in rows}

@@ -123,6 +123,13 @@ class Channel(Base):
     # The Weekly is scheduled in a channel once someone used `/weekly` (or its shortcut) there:
     # a channel that only holds Dailies gets no weekly posts.
     weekly_active: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The Daily is scheduled here ("on") from the moment the bot is added to the channel (or
+    # `/daily on`, or its settings are saved); `/daily off` stops it ("off"). A channel known
+    # only because someone used a command there has none ("none").
+    daily_state: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    # Public holidays without a Daily: a region like "DE-BY"; "off" for none; None follows
+    # the deployment's DEFAULT_HOLIDAY_REGION.
+    holiday_region: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
@@ -201,6 +208,22 @@ class Absence(Base):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class DailyCancellation(Base):
+    """`/daily cancel DATE`: no prompt, reminder or summary in this channel on that day."""
+
+    __tablename__ = "daily_cancellations"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "channel_id", "local_date", name="uq_daily_cancellations_channel_date"
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 

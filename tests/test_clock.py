@@ -32,7 +32,7 @@ def _prompts(bot: BotUnderTest) -> list[object]:
 
 def _configure(bot: BotUnderTest, **columns: object) -> None:
     with transaction(bot.runtime.sessions) as session:
-        update_channel(session, TEAM, CHANNEL, **columns)
+        update_channel(session, TEAM, CHANNEL, **{"daily_state": "on", **columns})
 
 
 def test_tick_posts_the_prompt_at_the_channels_local_time_once(bot: BotUnderTest) -> None:
@@ -333,7 +333,7 @@ def test_a_channel_with_broken_settings_does_not_stop_the_others(
 ) -> None:
     _configure(bot)
     with transaction(bot.runtime.sessions) as session:
-        update_channel(session, TEAM, "C0BROKEN", timezone="Mars/Olympus_Mons")
+        update_channel(session, TEAM, "C0BROKEN", timezone="Mars/Olympus_Mons", daily_state="on")
     bot.clock.set(_at(9, 0, 10))
     with caplog.at_level(logging.WARNING, logger="schedules.clock"):
         assert tick(bot.runtime).ran == 1

@@ -44,7 +44,7 @@ def env(tmp_path: Path, fake: FakeSlack) -> dict[str, str]:
     assert migrated.returncode == 0, migrated.stderr
     engine = make_engine(settings["DATABASE_URL"])
     with transaction(make_session_factory(engine)) as session:
-        update_channel(session, TEAM, CHANNEL)
+        update_channel(session, TEAM, CHANNEL, daily_state="on")
     engine.dispose()
     return settings
 

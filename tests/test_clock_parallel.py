@@ -31,7 +31,7 @@ def _channels(bot: BotUnderTest, count: int) -> list[str]:
     channels = [f"C{n:04d}" for n in range(1, count + 1)]
     with transaction(bot.runtime.sessions) as session:
         for channel in channels:
-            update_channel(session, TEAM, channel)
+            update_channel(session, TEAM, channel, daily_state="on")
     return channels
 
 

@@ -411,7 +411,7 @@ def test_the_settings_modal_starts_from_the_channels_current_settings() -> None:
     assert inputs["prompt_at"]["element"]["initial_time"] == "08:30"
     assert inputs["reminder_at"]["element"]["initial_time"] == "10:00"
     assert inputs["summary_at"]["element"]["initial_time"] == "15:45"
-    assert inputs["timezone"]["element"]["initial_value"] == "America/New_York"
+    assert inputs["timezone"]["element"]["initial_option"]["value"] == "America/New_York"
     assert inputs["language"]["element"]["initial_option"]["value"] == "de"
 
 
@@ -435,16 +435,24 @@ def test_what_the_settings_modal_sends_back_validates_to_the_chosen_settings() -
     inputs = modal_inputs(view)
     days = inputs["weekdays"]["element"]["options"]
     german = next(o for o in inputs["language"]["element"]["options"] if o["value"] == "de")
+    vienna = next(
+        option
+        for group in inputs["timezone"]["element"]["option_groups"]
+        for option in group["options"]
+        if option["value"] == "Europe/Vienna"
+    )
     values = {
         "weekdays": {"value": {"type": "checkboxes", "selected_options": [days[2], days[4]]}},
         "prompt_at": {"value": {"type": "timepicker", "selected_time": "08:00"}},
         "reminder_at": {"value": {"type": "timepicker", "selected_time": "10:00"}},
         "summary_at": {"value": {"type": "timepicker", "selected_time": "13:00"}},
-        "timezone": {"value": {"type": "plain_text_input", "value": "Europe/Vienna"}},
+        "timezone": {"value": {"type": "static_select", "selected_option": vienna}},
         "language": {"value": {"type": "static_select", "selected_option": german}},
+        "holiday_region": {"value": {"type": "plain_text_input", "value": "at"}},
     }
     form = validate_settings(render.settings_from_values(values))
     assert form.as_columns() == {
+        "holiday_region": "AT",
         "daily_weekdays": "2,4",
         "daily_prompt_time": "08:00",
         "daily_reminder_time": "10:00",

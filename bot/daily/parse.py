@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeAlias
 
+from bot.holidays import parse_region
+
 MAX_FIELD_LENGTH = 3_000
 MAX_TEXT_LENGTH = 4_000
 # An absence of a whole (leap) year is fine; longer is almost certainly a typo in the year.
@@ -87,12 +89,34 @@ class Update:
 
 
 @dataclass(frozen=True)
+class TurnOn:
+    """`/daily on`: the channel's Daily is scheduled again."""
+
+
+@dataclass(frozen=True)
+class TurnOff:
+    """`/daily off`: no more scheduled Dailies in this channel."""
+
+
+@dataclass(frozen=True)
+class Holidays:
+    region: str | None  # a region code like "DE-BY"; None: no holidays
+
+
+@dataclass(frozen=True)
+class Cancel:
+    day: date | None  # None: the next Daily
+
+
+@dataclass(frozen=True)
 class Invalid:
     error: str  # a message key such as "daily.error.bad_date"
     detail: str = ""  # the offending input, for the message's {detail} placeholder
 
 
-DailyCommand: TypeAlias = OpenModal | Help | Settings | Skip | Away | Update | Invalid
+DailyCommand: TypeAlias = (
+    OpenModal | Help | Settings | Skip | Away | Update | TurnOn | TurnOff | Holidays | Cancel
+) | Invalid
 
 # Label word (English and German) -> DailyFields attribute.
 LABELS: dict[str, str] = {
@@ -119,6 +143,10 @@ _HELP_WORDS = frozenset({"help", "hilfe", "?"})
 _SETTINGS_WORDS = frozenset({"settings", "einstellungen"})
 _SKIP_WORDS = frozenset({"skip", "aussetzen"})
 _AWAY_WORDS = frozenset({"away", "abwesend", "urlaub"})
+_ON_WORDS = frozenset({"on", "an"})
+_OFF_WORDS = frozenset({"off", "aus"})
+_HOLIDAY_WORDS = frozenset({"holidays", "feiertage"})
+_CANCEL_WORDS = frozenset({"cancel", "absagen"})
 
 # Accepted date spellings: 2026-12-24, 24.12.2026, 24.12.26, 24.12. and 24.12 (day and month may
 # have one digit). {p} prefixes the group names so one pattern can hold a start and an end date;
@@ -180,6 +208,12 @@ def parse_daily_command(text: str, today: date) -> DailyCommand:
         return Skip(reason=rest or None)
     if keyword in _AWAY_WORDS:
         return _parse_away(rest, today)
+    if keyword in _ON_WORDS | _OFF_WORDS and not rest:
+        return TurnOn() if keyword in _ON_WORDS else TurnOff()
+    if keyword in _HOLIDAY_WORDS:
+        return _parse_holidays(rest)
+    if keyword in _CANCEL_WORDS:
+        return _parse_cancel(rest, today)
     fields = parse_update_text(text)
     if fields.is_empty:
         return Invalid("daily.error.empty_update")
@@ -220,6 +254,27 @@ def _parse_away(arguments: str, today: date) -> DailyCommand:
     if (end - start).days + 1 > MAX_AWAY_DAYS:
         return Invalid("daily.error.away_too_long")
     return Away(start=start, end=end)
+
+
+def _parse_holidays(argument: str) -> DailyCommand:
+    if not argument:
+        return Invalid("daily.error.holidays_needs_region")
+    if argument.lower() in _OFF_WORDS:
+        return Holidays(region=None)
+    try:
+        return Holidays(region=parse_region(argument).code)
+    except ValueError:
+        return Invalid("daily.error.bad_region", detail=argument)
+
+
+def _parse_cancel(argument: str, today: date) -> DailyCommand:
+    if not argument:
+        return Cancel(day=None)
+    match = _SINGLE_DATE.fullmatch(argument)
+    day = _resolve_date(match, "", today) if match is not None else None
+    if day is None:
+        return Invalid("daily.error.bad_date", detail=argument)
+    return Cancel(day=day)
 
 
 def _first_unreadable_word(arguments: str) -> str:
@@ -274,13 +329,17 @@ def _safe_subtract(day: date, delta: timedelta) -> date:
 
 __all__ = [
     "Away",
+    "Cancel",
     "DailyCommand",
     "DailyFields",
     "Help",
+    "Holidays",
     "Invalid",
     "OpenModal",
     "Settings",
     "Skip",
+    "TurnOff",
+    "TurnOn",
     "Update",
     "parse_daily_command",
     "parse_update_text",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from babel.dates import format_date
@@ -16,6 +16,7 @@ from bot.daily.rules import DailySummary
 from bot.daily.settings_form import DailySettingsForm
 from bot.i18n import SUPPORTED_LANGUAGES, translate, translate_count
 from bot.text import escape_for_slack, truncate
+from bot.timezones import offered, zone_groups, zone_label
 
 UPDATE_MODAL = "daily_update"
 SETTINGS_MODAL = "daily_settings"
@@ -188,12 +189,15 @@ def settings_modal(language: str, channel_id: str, current: DailySettingsForm) -
         timepicker("prompt_at", "daily.settings.prompt_time", current.prompt_at),
         timepicker("reminder_at", "daily.settings.reminder_time", current.reminder_at),
         timepicker("summary_at", "daily.settings.summary_time", current.summary_at),
+        _timezone_select(language, current.timezone),
         bk.text_input(
-            "timezone",
-            translate(language, "daily.settings.timezone"),
-            initial=current.timezone,
+            "holiday_region",
+            translate(language, "daily.settings.holiday_region"),
+            initial=current.holiday_region,
             multiline=False,
-            max_length=64,
+            optional=True,
+            max_length=16,
+            placeholder=translate(language, "daily.settings.holiday_region_hint"),
         ),
         {
             "type": "input",
@@ -228,5 +232,105 @@ def settings_from_values(values: dict[str, Any]) -> dict[str, Any]:
             "summary_at",
             "timezone",
             "language",
+            "holiday_region",
         )
     }
+
+
+def _timezone_select(language: str, current: str) -> bk.Block:
+    """A picker of IANA zones grouped by region (Slack: at most 100 options per group); a zone
+    stored earlier that the list lacks ("US/Eastern") is offered too, so it stays selected."""
+    groups = [
+        {"label": bk.plain(label), "options": [bk.option(zone_label(z), z) for z in zones]}
+        for label, zones in zone_groups()
+    ]
+    if not offered(current):
+        groups.append(
+            {"label": bk.plain(current), "options": [bk.option(zone_label(current), current)]}
+        )
+    initial = bk.option(zone_label(current), current)
+    return {
+        "type": "input",
+        "block_id": "timezone",
+        "label": bk.plain(translate(language, "daily.settings.timezone"), 2000),
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "option_groups": groups,
+            "initial_option": initial,
+        },
+    }
+
+
+# --- where the Daily runs: welcome, on/off, cancelled ------------------------------------
+
+WELCOME_SETTINGS_ACTION = "daily_welcome_settings"
+WELCOME_OFF_ACTION = "daily_welcome_off"
+
+
+def when_text(language: str, start: datetime | None, timezone: str) -> str:
+    """ "Thursday, 26 November at 09:00 (Europe/Berlin)"; `start` is local."""
+    if start is None:
+        return translate(language, "daily.lifecycle.no_next")
+    return translate(
+        language,
+        "daily.lifecycle.when",
+        date=long_date(start.date(), language),
+        time=start.strftime("%H:%M"),
+        timezone=escape_for_slack(timezone),
+    )
+
+
+def welcome_message(language: str, first: datetime | None, timezone: str, days: str) -> Message:
+    """The bot's first post in a channel: what it does, the first Daily, how to change it."""
+    blocks = [
+        bk.section(translate(language, "daily.welcome.body")),
+        bk.section(
+            translate(
+                language,
+                "daily.welcome.first",
+                when=when_text(language, first, timezone),
+                days=days,
+            )
+        ),
+        bk.actions(
+            bk.button(translate(language, "daily.welcome.settings"), WELCOME_SETTINGS_ACTION),
+            bk.button(translate(language, "daily.welcome.off"), WELCOME_OFF_ACTION),
+        ),
+        bk.context(translate(language, "daily.welcome.help")),
+    ]
+    return translate(language, "daily.welcome.fallback"), blocks
+
+
+def state_message(
+    language: str, on: bool, who: str, next_start: datetime | None, tz: str
+) -> Message:
+    """The channel hears when someone turns its Daily off or on (named, never pinged)."""
+    if on:
+        text = translate(
+            language,
+            "daily.lifecycle.turned_on",
+            name=_name(who),
+            when=when_text(language, next_start, tz),
+        )
+    else:
+        text = translate(language, "daily.lifecycle.turned_off", name=_name(who))
+    return text, [bk.section(text)]
+
+
+def cancelled_message(language: str, day: date, who: str) -> Message:
+    text = translate(
+        language, "daily.lifecycle.cancelled", date=long_date(day, language), name=_name(who)
+    )
+    return text, [bk.section(text)]
+
+
+def direct_message_answer(language: str, channel_ids: list[str]) -> str:
+    """The one answer to a direct message: where the bot works and which commands exist."""
+    if channel_ids:
+        where = translate(
+            language, "daily.dm.channels", channels=", ".join(f"<#{c}>" for c in channel_ids)
+        )
+    else:
+        where = translate(language, "daily.dm.no_channel")
+    return translate(language, "daily.dm.answer", where=where)

@@ -14,26 +14,39 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.daily import render
+from bot.daily.calendar import DAILY_NONE, reminder_time
 from bot.daily.parse import DailyFields
 from bot.daily.rules import (
+    DEFAULT_PROMPT_AT,
+    DEFAULT_REMINDER_AT,
+    DEFAULT_SUMMARY_AT,
+    DEFAULT_WEEKDAYS,
     DailySchedule,
     UpdateFacts,
     daily_date_for_answer_at,
     members_to_remind,
     schedule_from_settings,
+    serialise_weekdays,
     summarise,
 )
+from bot.holidays import effective_region
 from bot.i18n import translate
-from bot.members import away_by_status, display_names, human_members, user_language
+from bot.members import (
+    away_by_status,
+    display_names,
+    human_members,
+    presence_of,
+    user_language,
+)
 from bot.posting import Message, post_once
 from bot.radar.service import flag_mentions
 from bot.runtime import Runtime
-from bot.schedule import local_date_of
+from bot.schedule import local_date_of, local_to_utc
 from bot.text import mentioned_user_ids
 from storage import daily as store
-from storage.channels import get_or_create_channel
+from storage.channels import find_channel
 from storage.db import transaction
-from storage.models import Daily
+from storage.models import Channel, Daily
 
 log = logging.getLogger(__name__)
 # Answers about one person (gone, left the channel): their reminder is dropped, not retried.
@@ -46,11 +59,24 @@ class ChannelConfig:
     channel_id: str
     language: str
     schedule: DailySchedule
+    state: str = DAILY_NONE  # whether the Daily is scheduled here (bot.daily.calendar)
+    # The channel's own choice (None: the default, "off": none) and the region in effect.
+    holiday_choice: str | None = None
+    holiday_region: str | None = None
 
 
 def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelConfig:
+    """The channel's Daily settings; read only (a channel never seen gets the defaults)."""
     with transaction(runtime.sessions) as session:
-        row = get_or_create_channel(session, team_id, channel_id)
+        row = find_channel(session, team_id, channel_id) or Channel(
+            team_id=team_id,
+            channel_id=channel_id,
+            daily_weekdays=serialise_weekdays(DEFAULT_WEEKDAYS),
+            daily_prompt_time=DEFAULT_PROMPT_AT.strftime("%H:%M"),
+            daily_reminder_time=DEFAULT_REMINDER_AT.strftime("%H:%M"),
+            daily_summary_time=DEFAULT_SUMMARY_AT.strftime("%H:%M"),
+            daily_state=DAILY_NONE,
+        )
         return ChannelConfig(
             team_id=team_id,
             channel_id=channel_id,
@@ -61,6 +87,11 @@ def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelCo
                 row.daily_reminder_time,
                 row.daily_summary_time,
                 row.timezone or runtime.settings.default_timezone,
+            ),
+            state=row.daily_state,
+            holiday_choice=row.holiday_region,
+            holiday_region=effective_region(
+                row.holiday_region, runtime.settings.default_holiday_region
             ),
         )
 
@@ -241,39 +272,79 @@ def take_back_reply(
     return daily
 
 
+@dataclass(frozen=True)
+class ReminderRound:
+    """What one reminder run did: who was reminded, who waits for their 08:00 (quiet hours)
+    and from when, and how many stay in quiet hours until the summary (not reminded)."""
+
+    reminded: list[str]
+    waiting: int = 0
+    next_at: datetime | None = None
+    dropped: int = 0
+
+
 def send_reminders(
     runtime: Runtime, client: WebClient, config: ChannelConfig, day: date
 ) -> list[str]:
-    """One gentle ephemeral reminder to each member who has neither answered nor is away."""
+    return remind(runtime, client, config, day).reminded
+
+
+def remind(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> ReminderRound:
+    """One gentle ephemeral reminder to each member who has neither answered nor is away,
+    within 08:00–19:00 of their own time zone (`bot.daily.calendar.reminder_time`)."""
     daily = ensure_prompt(runtime, client, config, day)
     members = human_members(runtime, client, config.team_id, config.channel_id)
     with transaction(runtime.sessions) as session:
         answered = [row.user_id for row in store.updates_of(session, daily.id)]
         absent = store.absences_on(session, config.team_id, config.channel_id, day)
     to_remind = members_to_remind(members, answered, absent)
-    on_leave = away_by_status(runtime, client, to_remind)
+    presence = presence_of(runtime, client, to_remind)
+    now = runtime.now()
+    schedule = config.schedule
+    # A summary already out (posted by hand) ends the waiting at once.
+    summary_at = (
+        now if daily.summary_ts else local_to_utc(day, schedule.summary_at, schedule.timezone)
+    )
     reminded: list[str] = []
-    for user_id in (user_id for user_id in to_remind if user_id not in on_leave):
-        with transaction(runtime.sessions) as session:
-            first_time = store.mark_reminded(session, daily, user_id)
-        if not first_time:
+    later: list[datetime] = []
+    dropped = 0
+    for user_id in to_remind:
+        facts = presence.get(user_id)
+        if facts is None or facts.away is not None:
             continue
-        language = user_language(runtime, client, config.team_id, user_id)
-        try:
-            client.chat_postEphemeral(
-                channel=config.channel_id, user=user_id, text=translate(language, "daily.reminder")
-            )
-        except SlackApiError as error:
-            if error.response.get("error") in NOT_REMINDABLE:
-                log.info("no reminder for %s: %s", user_id, error.response.get("error"))
-                continue  # this person only: the others still get theirs
-            # Slack answered: not sent, so the next run may remind. (A lost answer keeps the
-            # mark: an ephemeral cannot be looked up, and one reminder is the promise.)
-            with transaction(runtime.sessions) as session:
-                store.unmark_reminded(session, daily, user_id)
-            raise
-        reminded.append(user_id)
-    return reminded
+        when = reminder_time(now, facts.timezone, schedule.timezone, summary_at)
+        if when is None:
+            dropped += 1
+        elif when > now:
+            later.append(when)
+        elif _remind_one(runtime, client, config, daily, user_id):
+            reminded.append(user_id)
+    return ReminderRound(reminded, len(later), min(later, default=None), dropped)
+
+
+def _remind_one(
+    runtime: Runtime, client: WebClient, config: ChannelConfig, daily: Daily, user_id: str
+) -> bool:
+    """True when this run reminded the member (never twice for one Daily)."""
+    with transaction(runtime.sessions) as session:
+        first_time = store.mark_reminded(session, daily, user_id)
+    if not first_time:
+        return False
+    language = user_language(runtime, client, config.team_id, user_id)
+    try:
+        client.chat_postEphemeral(
+            channel=config.channel_id, user=user_id, text=translate(language, "daily.reminder")
+        )
+    except SlackApiError as error:
+        if error.response.get("error") in NOT_REMINDABLE:
+            log.info("no reminder for %s: %s", user_id, error.response.get("error"))
+            return False  # this person only: the others still get theirs
+        # Slack answered: not sent, so the next run may remind. (A lost answer keeps the
+        # mark: an ephemeral cannot be looked up, and one reminder is the promise.)
+        with transaction(runtime.sessions) as session:
+            store.unmark_reminded(session, daily, user_id)
+        raise
+    return True
 
 
 def post_summary(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.daily.rules import serialise_weekdays
+from bot.holidays import OFF, parse_region
 from bot.i18n import SUPPORTED_LANGUAGES, translate
 from bot.schedule import format_weekdays, parse_clock_time
 from bot.text import escape_for_slack
@@ -28,9 +29,11 @@ class DailySettingsForm:
     summary_at: time
     timezone: str
     language: str
+    holiday_region: str | None = None  # None: no holidays
 
     def as_columns(self) -> dict[str, Any]:
         return {
+            "holiday_region": self.holiday_region or OFF,
             "daily_weekdays": serialise_weekdays(self.weekdays),
             "daily_prompt_time": self.prompt_at.strftime("%H:%M"),
             "daily_reminder_time": self.reminder_at.strftime("%H:%M"),
@@ -48,6 +51,10 @@ class DailySettingsForm:
             reminder=self.reminder_at.strftime("%H:%M"),
             summary=self.summary_at.strftime("%H:%M"),
             timezone=escape_for_slack(self.timezone),
+        ) + translate(
+            language,
+            "daily.settings.saved_holidays",
+            region=self.holiday_region or translate(language, "daily.settings.no_holidays"),
         )
 
 
@@ -79,4 +86,13 @@ def validate_settings(answers: dict[str, Any]) -> DailySettingsForm:
     language = answers.get("language")
     if language not in SUPPORTED_LANGUAGES:
         language = SUPPORTED_LANGUAGES[0]
-    return DailySettingsForm(weekdays, prompt_at, reminder_at, summary_at, timezone, str(language))
+    region_text = str(answers.get("holiday_region") or "").strip()
+    region: str | None = None
+    if region_text and region_text.lower() not in (OFF, "aus"):
+        try:
+            region = parse_region(region_text).code
+        except ValueError:
+            raise SettingsError("holiday_region", "daily.settings.error.region") from None
+    return DailySettingsForm(
+        weekdays, prompt_at, reminder_at, summary_at, timezone, str(language), region
+    )

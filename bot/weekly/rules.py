@@ -3,15 +3,18 @@ and what reactions mean."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from bot import holidays
 from bot.schedule import (
+    Occurrence,
     WeeklyPattern,
     local_date_of,
-    next_occurrence,
+    local_to_utc,
+    occurrences_between,
     parse_clock_time,
     working_day_before,
 )
@@ -33,6 +36,10 @@ FROM_DAILY = "daily"
 
 # A monday, to turn a weekday into a date for `working_day_before`.
 _SOME_MONDAY = date(2024, 1, 1)
+# How far a Weekly moved off a holiday (and its call before it) may lie from its regular date.
+MOVE_SPAN = timedelta(days=14)
+NEXT_WEEKLY_HORIZON = timedelta(days=22)
+Occurrences = Callable[[WeeklyPattern, datetime, datetime], list[Occurrence]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class WeeklySchedule:
     at: time
     call_at: time
     timezone: str
+    # Public holidays of this region move the Weekly to the next working day (None: none).
+    holiday_region: str | None = None
 
     @property
     def call_weekday(self) -> int:
@@ -64,14 +73,57 @@ class WeeklySchedule:
         return {"weekly-call": self.call_pattern, "weekly-agenda": self.agenda_pattern}
 
 
-def schedule_from_settings(weekday: int, at: str, call_at: str, timezone: str) -> WeeklySchedule:
+def schedule_from_settings(
+    weekday: int, at: str, call_at: str, timezone: str, holiday_region: str | None = None
+) -> WeeklySchedule:
     """The schedule as a channel's settings store it (the clock reads thousands at once)."""
     return WeeklySchedule(
         weekday=weekday,
         at=parse_clock_time(at),
         call_at=parse_clock_time(call_at),
         timezone=timezone,
+        holiday_region=holiday_region,
     )
+
+
+def meetings_between(
+    schedule: WeeklySchedule,
+    start: datetime,
+    end: datetime,
+    occurrences: Occurrences = occurrences_between,
+) -> list[Occurrence]:
+    """The Weekly's meetings starting in (start, end]; one that falls on a public holiday moves
+    to the next working day at the same time."""
+    found: list[Occurrence] = []
+    for regular in occurrences(schedule.agenda_pattern, start - MOVE_SPAN, end):
+        day = regular.local_date
+        if holidays.holiday_name(schedule.holiday_region, day) is not None:
+            day = holidays.next_working_day(schedule.holiday_region, day)
+        fire_at = regular.fire_at if day == regular.local_date else _at(schedule, day, schedule.at)
+        if start < fire_at <= end:
+            found.append(Occurrence(day, fire_at))
+    return found
+
+
+def calls_between(
+    schedule: WeeklySchedule,
+    start: datetime,
+    end: datetime,
+    occurrences: Occurrences = occurrences_between,
+) -> list[tuple[Occurrence, Occurrence]]:
+    """The calls for items going out in (start, end], each with its meeting: on the working
+    day (Mon–Fri, no holiday) before the meeting, so a moved Weekly takes its call along."""
+    found: list[tuple[Occurrence, Occurrence]] = []
+    for meeting in meetings_between(schedule, start, end + MOVE_SPAN, occurrences):
+        day = holidays.working_day_before(schedule.holiday_region, meeting.local_date)
+        call = Occurrence(day, _at(schedule, day, schedule.call_at))
+        if start < call.fire_at <= end:
+            found.append((call, meeting))
+    return found
+
+
+def _at(schedule: WeeklySchedule, day: date, at: time) -> datetime:
+    return local_to_utc(day, at, schedule.timezone)
 
 
 def agenda_date_for(schedule: WeeklySchedule, at: datetime) -> date:
@@ -81,14 +133,15 @@ def agenda_date_for(schedule: WeeklySchedule, at: datetime) -> date:
     that day's meeting the team is waiting for.
     """
     today = local_date_of(at, schedule.timezone)
-    if today.weekday() == schedule.weekday:
+    around = meetings_between(schedule, at - timedelta(days=2), at + NEXT_WEEKLY_HORIZON)
+    if any(meeting.local_date == today for meeting in around):
         return today
-    return next_occurrence(schedule.agenda_pattern, at).local_date
+    return next(meeting.local_date for meeting in around if meeting.fire_at > at)
 
 
 def next_weekly(schedule: WeeklySchedule, at: datetime) -> datetime:
     """When the next Weekly starts (UTC), for the call for items and the draft's title."""
-    return next_occurrence(schedule.agenda_pattern, at).fire_at
+    return meetings_between(schedule, at, at + NEXT_WEEKLY_HORIZON)[0].fire_at
 
 
 def reaction_kind(name: str) -> str | None:

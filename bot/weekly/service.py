@@ -14,12 +14,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.holidays import effective_region
 from bot.members import display_names
 from bot.runtime import Runtime
 from bot.schedule import local_now
 from bot.text import mentioned_user_ids
 from bot.weekly import render
 from bot.weekly.rules import (
+    DEFAULT_AT,
+    DEFAULT_CALL_AT,
+    DEFAULT_WEEKDAY,
     FROM_COMMAND,
     AgendaItem,
     ItemState,
@@ -31,7 +35,7 @@ from bot.weekly.rules import (
     schedule_from_settings,
 )
 from storage import weekly as store
-from storage.channels import get_or_create_channel, update_channel
+from storage.channels import find_channel, update_channel
 from storage.db import transaction
 from storage.models import WeeklyItem
 
@@ -49,8 +53,23 @@ class WeeklyConfig:
 
 
 def weekly_config(runtime: Runtime, team_id: str, channel_id: str) -> WeeklyConfig:
+    """The channel's Weekly settings; read only (a channel never seen gets the defaults)."""
     with transaction(runtime.sessions) as session:
-        row = get_or_create_channel(session, team_id, channel_id)
+        row = find_channel(session, team_id, channel_id)
+        if row is None:
+            return WeeklyConfig(
+                team_id=team_id,
+                channel_id=channel_id,
+                language=runtime.settings.default_language,
+                schedule=WeeklySchedule(
+                    DEFAULT_WEEKDAY,
+                    DEFAULT_AT,
+                    DEFAULT_CALL_AT,
+                    runtime.settings.default_timezone,
+                    runtime.settings.default_holiday_region,
+                ),
+                active=False,
+            )
         return WeeklyConfig(
             team_id=team_id,
             channel_id=channel_id,
@@ -60,6 +79,7 @@ def weekly_config(runtime: Runtime, team_id: str, channel_id: str) -> WeeklyConf
                 row.weekly_time,
                 row.weekly_call_time,
                 row.timezone or runtime.settings.default_timezone,
+                effective_region(row.holiday_region, runtime.settings.default_holiday_region),
             ),
             active=row.weekly_active,
         )
