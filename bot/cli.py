@@ -110,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forget.add_argument("--user", metavar="U", help="the person's Slack user id")
     forget.add_argument(
-        "--team", metavar="T", help="with --user: only in this workspace; alone: the whole workspace"
+        "--team",
+        metavar="T",
+        help="with --user: only in this workspace; alone: the whole workspace",
     )
     contacts = commands.add_parser(
         "import-contacts",
