@@ -275,6 +275,7 @@ def test_the_form_becomes_the_channel_columns_in_storage_format() -> None:
         "daily_summary_time": "16:00",
         "timezone": "Europe/Berlin",
         "language": "de",
+        "holiday_region": "off",  # none given: no holidays
     }
 
 

@@ -15,7 +15,14 @@ from bot.weekly import parse as weekly
 
 TODAY = date(2026, 11, 25)
 # Sample arguments a keyword needs to be read as its subcommand.
-ARGUMENTS = {"abwesend": "24.12.", "away": "24.12.", "entfernen": "2", "remove": "2"}
+ARGUMENTS = {
+    "abwesend": "24.12.",
+    "away": "24.12.",
+    "entfernen": "2",
+    "remove": "2",
+    "feiertage": "DE-BY",
+    "holidays": "DE-BY",
+}
 
 
 def taught(help_text: str, command: str) -> set[str]:
@@ -46,8 +53,17 @@ PILLARS = {
     "/daily": (
         "daily.help",
         daily_kind,
-        {daily.Help, daily.Settings, daily.Skip, daily.Away},
-        {"help", "settings", "skip", "away"},
+        {
+            daily.Help,
+            daily.Settings,
+            daily.Skip,
+            daily.Away,
+            daily.TurnOff,
+            daily.TurnOn,
+            daily.Holidays,
+            daily.Cancel,
+        },
+        {"help", "settings", "skip", "away", "off", "on", "holidays", "cancel"},
     ),
     "/weekly": (
         "weekly.help",

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.settings import load_settings
-from tests.test_cli import assert_one_line_error, clean_env, run_bot
+from tests.test_cli import assert_settings_problems, clean_env, run_bot
 
 
 @pytest.mark.parametrize("value", ["DE-XX", "XX", "Bavaria", "DE-BY-1"])
-def test_a_bad_holiday_region_stops_with_one_line_naming_it(tmp_path: Path, value: str) -> None:
+def test_a_bad_holiday_region_stops_the_process_naming_it(tmp_path: Path, value: str) -> None:
     result = run_bot(tmp_path, clean_env(DEFAULT_HOLIDAY_REGION=value), "db", "upgrade")
-    assert_one_line_error(result, "DEFAULT_HOLIDAY_REGION")
+    assert_settings_problems(result, "DEFAULT_HOLIDAY_REGION")
     assert list(tmp_path.iterdir()) == [], "nothing may be created with a bad setting"
 
 
