@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
+from storage.db import backend, insert_if_absent, per_backend
 from storage.models import Absence, Daily, DailyReminder, DailyUpdate
+
+# The clock prompts every channel at once: these are built once (`storage.db.per_backend`).
+DAILIES: Table = Daily.__table__  # type: ignore[assignment]  # declarative: a Table
+_NEW_DAILY = per_backend(
+    lambda insert: insert(DAILIES).on_conflict_do_nothing().returning(*DAILIES.c)
+)
+_RECORD_PROMPT = (
+    update(DAILIES)
+    .where(DAILIES.c.id == bindparam("daily_id"))
+    .values(prompt_ts=bindparam("prompt"))
+)
 
 
 def find_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily | None:
@@ -21,11 +32,11 @@ def find_daily(session: Session, team_id: str, channel_id: str, local_date: date
 
 
 def get_or_create_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily:
-    insert_if_absent(
-        session,
-        Daily.__table__,
-        {"team_id": team_id, "channel_id": channel_id, "local_date": local_date},
-    )
+    """The day's row; a new one in one statement (the clock creates thousands at once)."""
+    key = {"team_id": team_id, "channel_id": channel_id, "local_date": local_date}
+    created = session.connection().execute(_NEW_DAILY[backend(session)], key).first()
+    if created is not None:
+        return Daily(**created._mapping)  # not attached: the caller reads it
     daily = find_daily(session, team_id, channel_id, local_date)
     assert daily is not None
     return daily
@@ -64,7 +75,7 @@ def get_update(session: Session, update_id: int) -> DailyUpdate:
 
 
 def record_prompt(session: Session, daily_id: int, ts: str) -> None:
-    session.execute(update(Daily).where(Daily.id == daily_id).values(prompt_ts=ts))
+    session.connection().execute(_RECORD_PROMPT, {"daily_id": daily_id, "prompt": ts})
 
 
 def record_summary(session: Session, daily_id: int, ts: str) -> None:

@@ -114,7 +114,7 @@ def claim_run(session: Session, key: RunKey, now: datetime) -> Claim:
     re-checks the WHERE on its latest version; SQLite's BEGIN IMMEDIATE serialises writers).
     """
     new_run = {**key._asdict(), "lease_until": now + LEASE, "claimed_at": now, "attempts": 1}
-    taken = session.execute(_claim_statement(session), new_run).first()
+    taken = session.connection().execute(_claim_statement(session), new_run).first()
     if taken is not None:
         return Claim(True, attempts=int(taken[0]))
     return Claim(False, state=run_state(session, key))
@@ -122,7 +122,7 @@ def claim_run(session: Session, key: RunKey, now: datetime) -> Claim:
 
 def finish_run(session: Session, key: RunKey, now: datetime) -> None:
     """The job returned: Slack accepted what it posted."""
-    session.execute(_FINISH, {**_key_parameters(key), "done": now})
+    session.connection().execute(_FINISH, {**_key_parameters(key), "done": now})
 
 
 def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime | None) -> None:

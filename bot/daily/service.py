@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -31,8 +32,8 @@ from bot.runtime import Runtime
 from bot.schedule import local_date_of
 from bot.text import mentioned_user_ids
 from storage import daily as store
-from storage.channels import get_or_create_channel
-from storage.db import transaction
+from storage.channels import channel_settings, get_or_create_channel
+from storage.db import alone, transaction
 from storage.models import Daily
 
 log = logging.getLogger(__name__)
@@ -49,20 +50,25 @@ class ChannelConfig:
 
 
 def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelConfig:
-    with transaction(runtime.sessions) as session:
-        row = get_or_create_channel(session, team_id, channel_id)
-        return ChannelConfig(
-            team_id=team_id,
-            channel_id=channel_id,
-            language=row.language or runtime.settings.default_language,
-            schedule=schedule_from_settings(
-                row.daily_weekdays,
-                row.daily_prompt_time,
-                row.daily_reminder_time,
-                row.daily_summary_time,
-                row.timezone or runtime.settings.default_timezone,
-            ),
-        )
+    # A read, without a write transaction (on SQLite that would queue behind every writer of
+    # the process); only a channel never seen before is created.
+    with alone(runtime.sessions, writes=False) as session:
+        row: Any = channel_settings(session, team_id, channel_id)
+    if row is None:
+        with transaction(runtime.sessions) as session:
+            row = get_or_create_channel(session, team_id, channel_id)
+    return ChannelConfig(
+        team_id=team_id,
+        channel_id=channel_id,
+        language=row.language or runtime.settings.default_language,
+        schedule=schedule_from_settings(
+            row.daily_weekdays,
+            row.daily_prompt_time,
+            row.daily_reminder_time,
+            row.daily_summary_time,
+            row.timezone or runtime.settings.default_timezone,
+        ),
+    )
 
 
 def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = None) -> date:
@@ -71,7 +77,8 @@ def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = Non
 
 def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:
     """The day's prompt, posted exactly once whoever asks first (clock, re-run, an answer)."""
-    with transaction(runtime.sessions) as session:
+    # Single statements, each standing alone: the clock runs this for every channel at once.
+    with alone(runtime.sessions) as session:
         daily = store.get_or_create_daily(session, config.team_id, config.channel_id, day)
     if daily.prompt_ts:
         return daily
@@ -83,9 +90,10 @@ def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, da
         f"daily.prompt:{daily.id}",
         Message(config.channel_id, text, blocks),
     )
-    with transaction(runtime.sessions) as session:
+    with alone(runtime.sessions) as session:
         store.record_prompt(session, daily.id, ts)
-        return store.get_daily(session, daily.id)
+    daily.prompt_ts = ts  # the caller's copy, not attached to any session
+    return daily
 
 
 @dataclass(frozen=True)
