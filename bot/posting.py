@@ -95,9 +95,9 @@ def post_once(runtime: Runtime, client: WebClient, team_id: str, key: str, messa
     now = runtime.now()
     # Most posts are new: one statement takes them. A row found means another attempt came
     # first (done, under way, or lost): that is settled on the locked row.
-    with alone(runtime.sessions) as session:
+    with alone(runtime.sessions) as connection:
         new = store.take_new_post(
-            session, team_id, key, message.channel_id, message.thread_ts, now, now + LEASE
+            connection, team_id, key, message.channel_id, message.thread_ts, now, now + LEASE
         )
     if new is not None:
         return _post_taken(runtime, client, key, message, new)
@@ -133,8 +133,8 @@ def _post_taken(
     except BaseException:
         _release(runtime, state.post_id, uncertain=True)
         raise
-    with alone(runtime.sessions) as session:
-        store.record_posted(session, state.post_id, ts)
+    with alone(runtime.sessions) as connection:
+        store.record_posted(connection, state.post_id, ts)
     return ts
 
 
@@ -154,8 +154,8 @@ def _send(client: WebClient, key: str, message: Message) -> str:
 
 def _release(runtime: Runtime, post_id: int, *, uncertain: bool) -> None:
     try:
-        with alone(runtime.sessions) as session:
-            store.release_post(session, post_id, uncertain=uncertain)
+        with alone(runtime.sessions) as connection:
+            store.release_post(connection, post_id, uncertain=uncertain)
     except Exception:
         # The lease runs out by itself; the failure that brought us here is what matters.
         log.exception("could not release post %s", post_id)

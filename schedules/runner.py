@@ -133,8 +133,8 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     if not run.window.is_open(now):  # it waited in the queue past its window
         return Outcome(run, SKIPPED, run.window.closing_reason), None
     # The claim and the done-mark are one statement each and settle races by themselves.
-    with alone(runtime.sessions) as session:
-        claim = claim_run(session, run.key, now)
+    with alone(runtime.sessions) as connection:
+        claim = claim_run(connection, run.key, now)
     if not claim.taken:
         return Outcome(run, SKIPPED, why_not_taken(claim.state)), None
     try:
@@ -142,8 +142,8 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     except Exception as error:
         runtime.report_failure(run.label, error)  # tests fail on it unless they expect it
         return _failed(runtime, run, error, claim.attempts)
-    with alone(runtime.sessions) as session:
-        finish_run(session, run.key, runtime.now())
+    with alone(runtime.sessions) as connection:
+        finish_run(connection, run.key, runtime.now())
     return Outcome(run, RAN), None
 
 

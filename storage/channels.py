@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
+from storage.db import Database, connection_of, insert_if_absent
 from storage.models import Channel
 
 
@@ -35,14 +35,11 @@ _SETTINGS = select(Channel.__table__).where(
 )
 
 
-def channel_settings(session: Session, team_id: str, channel_id: str) -> Row[Any] | None:
+def channel_settings(database: Database, team_id: str, channel_id: str) -> Row[Any] | None:
     """The channel's columns as plain values, or None: a read built once, no ORM object (the
     clock reads every channel's settings in a burst)."""
-    return (
-        session.connection()
-        .execute(_SETTINGS, {"team_id": team_id, "channel_id": channel_id})
-        .first()
-    )
+    parameters = {"team_id": team_id, "channel_id": channel_id}
+    return connection_of(database).execute(_SETTINGS, parameters).first()
 
 
 def active_channels(session: Session) -> Sequence[Channel]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import backend, insert_if_absent, per_backend
+from storage.db import Database, backend, connection_of, insert_if_absent, per_backend
 from storage.models import SlackPost
 
 # Core statements built once: every post runs two or three of them (see `storage.db.per_backend`).
@@ -39,7 +39,7 @@ class PostState:
 
 
 def take_new_post(
-    session: Session,
+    database: Database,
     team_id: str,
     post_key: str,
     channel_id: str,
@@ -59,7 +59,7 @@ def take_new_post(
         "first_attempt_at": now,
         "created_at": now,
     }
-    post_id = session.connection().scalar(_TAKE_NEW[backend(session)], row)
+    post_id = connection_of(database).scalar(_TAKE_NEW[backend(database)], row)
     return None if post_id is None else PostState(post_id, None, True, False, now)
 
 
@@ -106,14 +106,14 @@ def posted_ts(session: Session, post_id: int) -> str | None:
     return session.scalar(select(SlackPost.ts).where(SlackPost.id == post_id))
 
 
-def record_posted(session: Session, post_id: int, ts: str) -> None:
-    session.connection().execute(_RECORD, {"post_id": post_id, "posted_ts": ts})
+def record_posted(database: Database, post_id: int, ts: str) -> None:
+    connection_of(database).execute(_RECORD, {"post_id": post_id, "posted_ts": ts})
 
 
-def release_post(session: Session, post_id: int, *, uncertain: bool) -> None:
+def release_post(database: Database, post_id: int, *, uncertain: bool) -> None:
     """After a failed attempt: Slack's error answer means nothing was posted; a lost answer
     (`uncertain`) means it may have been."""
-    session.connection().execute(_RELEASE, {"post_id": post_id, "still_uncertain": uncertain})
+    connection_of(database).execute(_RELEASE, {"post_id": post_id, "still_uncertain": uncertain})
 
 
 def forget_posts_before(session: Session, cutoff: datetime) -> None:

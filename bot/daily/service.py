@@ -52,8 +52,8 @@ class ChannelConfig:
 def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelConfig:
     # A read, without a write transaction (on SQLite that would queue behind every writer of
     # the process); only a channel never seen before is created.
-    with alone(runtime.sessions, writes=False) as session:
-        row: Any = channel_settings(session, team_id, channel_id)
+    with alone(runtime.sessions, writes=False) as connection:
+        row: Any = channel_settings(connection, team_id, channel_id)
     if row is None:
         with transaction(runtime.sessions) as session:
             row = get_or_create_channel(session, team_id, channel_id)
@@ -78,8 +78,8 @@ def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = Non
 def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:
     """The day's prompt, posted exactly once whoever asks first (clock, re-run, an answer)."""
     # Single statements, each standing alone: the clock runs this for every channel at once.
-    with alone(runtime.sessions) as session:
-        daily = store.get_or_create_daily(session, config.team_id, config.channel_id, day)
+    with alone(runtime.sessions) as connection:
+        daily = store.get_or_create_daily(connection, config.team_id, config.channel_id, day)
     if daily.prompt_ts:
         return daily
     text, blocks = render.prompt_message(config.language, day)
@@ -90,8 +90,8 @@ def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, da
         f"daily.prompt:{daily.id}",
         Message(config.channel_id, text, blocks),
     )
-    with alone(runtime.sessions) as session:
-        store.record_prompt(session, daily.id, ts)
+    with alone(runtime.sessions) as connection:
+        store.record_prompt(connection, daily.id, ts)
     daily.prompt_ts = ts  # the caller's copy, not attached to any session
     return daily
 
