@@ -19,7 +19,9 @@ answered. `--clocks 2` adds a second clock process ticking at the same moment. P
 - planning time (`plan_tick` alone, inside the tick, and the tick after, all runs done);
 - time from the tick's start until the last prompt and the last post were answered, and posts/s;
 - the most posts any one channel received within one second (must be ≤ 1);
-- this clock process's CPU, and the machine's load average (other processes show in the figures);
+- this clock process's CPU, its statements and transactions per run, and where the machine's
+  CPU went (the clock, the fake Slack, other clocks, everything else: the database server on
+  PostgreSQL, other people's tests) with the load average — other processes show in the figures;
 - PASS or MISS against the goals: every prompt posted once, within 60 s for 10,000 channels,
   planning < 1 s, ≤ 1 post/s per channel.
 """
@@ -45,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bot`, `bench` and `tests` importable
     sys.path.insert(0, str(ROOT))
 
+from bench.harness import cpu_snapshot, cpu_use, format_cpu  # noqa: E402
 from bench.slow_slack import SlowSlack  # noqa: E402
 
 TEAM, TOKEN = "T0001", "xoxb-bench"
@@ -118,6 +121,10 @@ class OtherClocks:
             process.join(10)
         return ran, failed
 
+    @property
+    def pids(self) -> set[int]:
+        return {process.pid for process in self._processes if process.pid is not None}
+
 
 # -- the workspace ------------------------------------------------------------------------
 
@@ -181,6 +188,9 @@ class Result:
     max_per_channel_second: int
     clock_cpu_share: float
     clock_cpu_per_run: float
+    statements_per_run: float
+    transactions_per_run: float
+    cpu_split: str
     load_average: float
     ran: int
     failed: int
@@ -217,6 +227,8 @@ def bench_size(
 
     others = OtherClocks(clocks - 1, database_url, fake.url, workers) if clocks > 1 else None
     time.sleep(5 if others else 0)  # let them start up
+    counts = StatementCounter(runtime.engine)
+    cpu_before = cpu_snapshot()
     tick_started_wall = time.time()
     cpu_started = time.process_time()
     tick_started = time.monotonic()
@@ -229,6 +241,14 @@ def bench_size(
         tick_seconds = time.monotonic() - tick_started
         clock_cpu = time.process_time() - cpu_started
         load = os.getloadavg()[0]
+        counts.stop()
+        other_pids = others.pids if others else set()
+        groups: dict[str, Callable[[int, int], bool]] = {
+            "clock": lambda pid, _pgrp: pid == os.getpid(),
+            "fake Slack": lambda pid, _pgrp: pid == fake.pid,
+            "other clocks": lambda pid, _pgrp: pid in other_pids,
+        }
+        cpu_split = format_cpu(cpu_use(cpu_before, cpu_snapshot(), groups), groups)
         others_ran, others_failed = others.results() if others else (0, 0)
         # The steady state: the next tick finds every run of the day done.
         later = runtime.now()
@@ -263,11 +283,46 @@ def bench_size(
         ),
         clock_cpu_share=clock_cpu / tick_seconds,
         clock_cpu_per_run=clock_cpu / max(report.ran, 1),
+        statements_per_run=counts.statements / max(report.ran, 1),
+        transactions_per_run=counts.transactions / max(report.ran, 1),
+        cpu_split=cpu_split,
         load_average=load,
         ran=report.ran + others_ran,
         failed=report.failed + others_failed,
         still_running=report.still_running,
     )
+
+
+class StatementCounter:
+    """Statements sent (SQLite's BEGIN IMMEDIATE among them) and transactions with a BEGIN and
+    a COMMIT on this process's engine, the tick's planning included: the database round trips
+    a run costs."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.statements = self.transactions = 0
+        self._engine = engine
+        self._listening = True
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, *_args: Any) -> None:
+        self.statements += 1
+
+    def _begin(self, connection: Any) -> None:
+        # Single statements in autocommit (`storage.db.alone`) have no BEGIN or COMMIT.
+        options = connection.get_execution_options()
+        if options.get("isolation_level") != "AUTOCOMMIT" and not options.get("redthread_alone"):
+            self.transactions += 1
+
+    def stop(self) -> None:
+        from sqlalchemy import event
+
+        if self._listening:
+            event.remove(self._engine, "before_cursor_execute", self._statement)
+            event.remove(self._engine, "begin", self._begin)
+            self._listening = False
 
 
 def _clock_from(start: datetime, monotonic_start: float) -> Callable[[], datetime]:
@@ -318,6 +373,11 @@ def print_result(result: Result, backend: str) -> bool:
         f"  this clock's CPU: {result.clock_cpu_share * 100:.0f} % of one core, "
         f"{result.clock_cpu_per_run * 1000:.1f} ms a run; machine load {result.load_average:.1f}"
     )
+    print(
+        f"  database: {result.statements_per_run:.1f} statements and "
+        f"{result.transactions_per_run:.1f} transactions a run (this clock)"
+    )
+    print(f"  during the tick, {result.cpu_split}")
     for check, ok in checks.items():
         print(f"  {'PASS' if ok else 'MISS'} {check}")
     return all(checks.values())

@@ -108,6 +108,10 @@ class SlowSlack:
             raise RuntimeError("the fake Slack did not start within 60 s")
         self.url: str = self._conn.recv()
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def take_calls(self) -> list[Post]:
         self._conn.send("calls")
         return [Post(*call) for call in self._conn.recv()]

@@ -28,7 +28,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from storage import posts as store
-from storage.db import transaction
+from storage.db import alone, transaction
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,15 @@ def request_post_key(purpose: str) -> str:
 def post_once(runtime: Runtime, client: WebClient, team_id: str, key: str, message: Message) -> str:
     """Post `message` unless the post with this key exists; returns its ts either way."""
     deadline = time.monotonic() + WAIT_FOR_OTHER_SECONDS
+    now = runtime.now()
+    # Most posts are new: one statement takes them. A row found means another attempt came
+    # first (done, under way, or lost): that is settled on the locked row.
+    with alone(runtime.sessions) as connection:
+        new = store.take_new_post(
+            connection, team_id, key, message.channel_id, message.thread_ts, now, now + LEASE
+        )
+    if new is not None:
+        return _post_taken(runtime, client, key, message, new)
     while True:
         now = runtime.now()
         with transaction(runtime.sessions) as session:
@@ -124,8 +133,8 @@ def _post_taken(
     except BaseException:
         _release(runtime, state.post_id, uncertain=True)
         raise
-    with transaction(runtime.sessions) as session:
-        store.record_posted(session, state.post_id, ts)
+    with alone(runtime.sessions) as connection:
+        store.record_posted(connection, state.post_id, ts)
     return ts
 
 
@@ -145,8 +154,8 @@ def _send(client: WebClient, key: str, message: Message) -> str:
 
 def _release(runtime: Runtime, post_id: int, *, uncertain: bool) -> None:
     try:
-        with transaction(runtime.sessions) as session:
-            store.release_post(session, post_id, uncertain=uncertain)
+        with alone(runtime.sessions) as connection:
+            store.release_post(connection, post_id, uncertain=uncertain)
     except Exception:
         # The lease runs out by itself; the failure that brought us here is what matters.
         log.exception("could not release post %s", post_id)

@@ -32,7 +32,7 @@ from schedules.plan import (
     why_not_taken,
 )
 from storage.channels import set_channel_active
-from storage.db import transaction
+from storage.db import alone, transaction
 from storage.runs import claim_run, fail_run, finish_run
 from storage.workspaces import TOKEN_REVOKED, stop
 
@@ -148,8 +148,9 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     now = runtime.now()
     if not run.window.is_open(now):  # it waited in the queue past its window
         return Outcome(run, SKIPPED, run.window.closing_reason), None
-    with transaction(runtime.sessions) as session:
-        claim = claim_run(session, run.key, now)
+    # The claim and the done-mark are one statement each and settle races by themselves.
+    with alone(runtime.sessions) as connection:
+        claim = claim_run(connection, run.key, now)
     if not claim.taken:
         return Outcome(run, SKIPPED, why_not_taken(claim.state)), None
     try:
@@ -161,8 +162,8 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     except Exception as error:
         runtime.report_failure(run.label, error)  # tests fail on it unless they expect it
         return _failed(runtime, run, error, claim.attempts)
-    with transaction(runtime.sessions) as session:
-        finish_run(session, run.key, runtime.now())
+    with alone(runtime.sessions) as connection:
+        finish_run(connection, run.key, runtime.now())
     return Outcome(run, RAN, note or ""), None
 
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
+from storage.db import Database, connection_of, insert_if_absent
 from storage.models import Channel
 
 
@@ -27,6 +27,19 @@ def find_channel(session: Session, team_id: str, channel_id: str) -> Channel | N
     return session.scalars(
         select(Channel).where(Channel.team_id == team_id, Channel.channel_id == channel_id)
     ).one_or_none()
+
+
+_SETTINGS = select(Channel.__table__).where(
+    Channel.__table__.c.team_id == bindparam("team_id"),
+    Channel.__table__.c.channel_id == bindparam("channel_id"),
+)
+
+
+def channel_settings(database: Database, team_id: str, channel_id: str) -> Row[Any] | None:
+    """The channel's columns as plain values, or None: a read built once, no ORM object (the
+    clock reads every channel's settings in a burst)."""
+    parameters = {"team_id": team_id, "channel_id": channel_id}
+    return connection_of(database).execute(_SETTINGS, parameters).first()
 
 
 def active_channels(session: Session) -> Sequence[Channel]:

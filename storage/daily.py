@@ -5,11 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
+from storage.db import Database, backend, connection_of, insert_if_absent, per_backend
 from storage.models import Absence, Daily, DailyCancellation, DailyReminder, DailyUpdate, WeeklyItem
+
+# The clock prompts every channel at once: these are built once (`storage.db.per_backend`).
+DAILIES: Table = Daily.__table__  # type: ignore[assignment]  # declarative: a Table
+_NEW_DAILY = per_backend(
+    lambda insert: insert(DAILIES).on_conflict_do_nothing().returning(*DAILIES.c)
+)
+_DAILY = select(DAILIES).where(
+    DAILIES.c.team_id == bindparam("team_id"),
+    DAILIES.c.channel_id == bindparam("channel_id"),
+    DAILIES.c.local_date == bindparam("local_date"),
+)
+_RECORD_PROMPT = (
+    update(DAILIES)
+    .where(DAILIES.c.id == bindparam("daily_id"))
+    .values(prompt_ts=bindparam("prompt"))
+)
 
 
 def find_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily | None:
@@ -20,15 +36,16 @@ def find_daily(session: Session, team_id: str, channel_id: str, local_date: date
     ).one_or_none()
 
 
-def get_or_create_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily:
-    insert_if_absent(
-        session,
-        Daily.__table__,
-        {"team_id": team_id, "channel_id": channel_id, "local_date": local_date},
-    )
-    daily = find_daily(session, team_id, channel_id, local_date)
-    assert daily is not None
-    return daily
+def get_or_create_daily(
+    database: Database, team_id: str, channel_id: str, local_date: date
+) -> Daily:
+    """The day's row; a new one in one statement (the clock creates thousands at once)."""
+    key = {"team_id": team_id, "channel_id": channel_id, "local_date": local_date}
+    connection = connection_of(database)
+    row = connection.execute(_NEW_DAILY[backend(connection)], key).first()
+    if row is None:  # it was there already
+        row = connection.execute(_DAILY, key).one()
+    return Daily(**row._mapping)  # attached to no session: the caller reads it
 
 
 def get_daily(session: Session, daily_id: int) -> Daily:
@@ -63,8 +80,8 @@ def get_update(session: Session, update_id: int) -> DailyUpdate:
     return session.get_one(DailyUpdate, update_id)
 
 
-def record_prompt(session: Session, daily_id: int, ts: str) -> None:
-    session.execute(update(Daily).where(Daily.id == daily_id).values(prompt_ts=ts))
+def record_prompt(database: Database, daily_id: int, ts: str) -> None:
+    connection_of(database).execute(_RECORD_PROMPT, {"daily_id": daily_id, "prompt": ts})
 
 
 def record_summary(session: Session, daily_id: int, ts: str) -> None:

@@ -5,11 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import insert_if_absent
+from storage.db import Database, backend, connection_of, insert_if_absent, per_backend
 from storage.models import SlackPost
+
+# Core statements built once: every post runs two or three of them (see `storage.db.per_backend`).
+POSTS: Table = SlackPost.__table__  # type: ignore[assignment]  # declarative: a Table
+_TAKE_NEW = per_backend(lambda insert: insert(POSTS).on_conflict_do_nothing().returning(POSTS.c.id))
+_BY_ID = POSTS.c.id == bindparam("post_id")
+_RECORD = (
+    update(POSTS).where(_BY_ID).values(ts=bindparam("posted_ts"), lease_until=None, uncertain=False)
+)
+_RELEASE = (
+    update(POSTS)
+    .where(_BY_ID, POSTS.c.ts.is_(None))
+    .values(lease_until=None, uncertain=bindparam("still_uncertain"))
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +36,31 @@ class PostState:
     # An earlier attempt got no answer: Slack may have posted it.
     look_first: bool
     first_attempt_at: datetime | None
+
+
+def take_new_post(
+    database: Database,
+    team_id: str,
+    post_key: str,
+    channel_id: str,
+    thread_ts: str | None,
+    now: datetime,
+    lease_until: datetime,
+) -> PostState | None:
+    """The usual case, a post never tried before, in one statement: its row inserted already
+    taken (leased, attempt marked uncertain). None when the row exists: see `take_post`."""
+    row = {
+        "team_id": team_id,
+        "post_key": post_key,
+        "channel_id": channel_id,
+        "thread_ts": thread_ts,
+        "uncertain": True,
+        "lease_until": lease_until,
+        "first_attempt_at": now,
+        "created_at": now,
+    }
+    post_id = connection_of(database).scalar(_TAKE_NEW[backend(database)], row)
+    return None if post_id is None else PostState(post_id, None, True, False, now)
 
 
 def take_post(
@@ -68,22 +106,14 @@ def posted_ts(session: Session, post_id: int) -> str | None:
     return session.scalar(select(SlackPost.ts).where(SlackPost.id == post_id))
 
 
-def record_posted(session: Session, post_id: int, ts: str) -> None:
-    session.execute(
-        update(SlackPost)
-        .where(SlackPost.id == post_id)
-        .values(ts=ts, lease_until=None, uncertain=False)
-    )
+def record_posted(database: Database, post_id: int, ts: str) -> None:
+    connection_of(database).execute(_RECORD, {"post_id": post_id, "posted_ts": ts})
 
 
-def release_post(session: Session, post_id: int, *, uncertain: bool) -> None:
+def release_post(database: Database, post_id: int, *, uncertain: bool) -> None:
     """After a failed attempt: Slack's error answer means nothing was posted; a lost answer
     (`uncertain`) means it may have been."""
-    session.execute(
-        update(SlackPost)
-        .where(SlackPost.id == post_id, SlackPost.ts.is_(None))
-        .values(lease_until=None, uncertain=uncertain)
-    )
+    connection_of(database).execute(_RELEASE, {"post_id": post_id, "still_uncertain": uncertain})
 
 
 def forget_posts_before(session: Session, cutoff: datetime) -> None:

@@ -9,7 +9,7 @@ restart, takes the run over.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table, bindparam, delete, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from storage.db import upsertable_insert
+from storage.db import Database, backend, connection_of, per_backend
 from storage.models import ScheduledRun
 
 # Long enough for a job's own waits: slack_sdk sleeps through up to three 429 Retry-Afters per
@@ -77,52 +77,53 @@ _FAIL = (
     .values(lease_until=bindparam("retry_at"), last_error=bindparam("error"))
 )
 _STATE = select(*STATE_COLUMNS).where(*_BY_KEY)
-_CLAIMS: dict[str, Any] = {}
 
 
 def _key_parameters(key: RunKey) -> dict[str, Any]:
     return {f"key_{column.name}": value for column, value in zip(KEY_COLUMNS, key, strict=True)}
 
 
-def _claim_statement(session: Session) -> Any:
-    """INSERT the run leased, or on conflict take the lease if the run is free (per backend)."""
-    dialect = session.get_bind().dialect.name
-    if dialect not in _CLAIMS:
-        insert = upsertable_insert(session, RUNS)
-        proposed = insert.excluded
-        _CLAIMS[dialect] = insert.on_conflict_do_update(
-            index_elements=list(KEY_COLUMNS),
-            # last_error is cleared: a held lease without one reads "running", with one
-            # "backing off after that error" (see `schedules.plan.why_not_taken`).
-            set_={
-                "lease_until": proposed.lease_until,
-                "claimed_at": proposed.claimed_at,
-                "attempts": RUNS.c.attempts + 1,
-                "last_error": None,
-            },
-            where=RUNS.c.done_at.is_(None)
-            & or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < proposed.claimed_at),
-        ).returning(RUNS.c.attempts)
-    return _CLAIMS[dialect]
+def _claim(insert_of: Callable[[Any], Any]) -> Any:
+    """INSERT the run leased, or on conflict take the lease if the run is free."""
+    insert = insert_of(RUNS)
+    proposed = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=list(KEY_COLUMNS),
+        # last_error is cleared: a held lease without one reads "running", with one
+        # "backing off after that error" (see `schedules.plan.why_not_taken`).
+        set_={
+            "lease_until": proposed.lease_until,
+            "claimed_at": proposed.claimed_at,
+            "attempts": RUNS.c.attempts + 1,
+            "last_error": None,
+        },
+        where=RUNS.c.done_at.is_(None)
+        & or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < proposed.claimed_at),
+    ).returning(RUNS.c.attempts)
 
 
-def claim_run(session: Session, key: RunKey, now: datetime) -> Claim:
+_CLAIMS = per_backend(_claim)
+
+
+def claim_run(database: Database, key: RunKey, now: datetime) -> Claim:
     """Take the run: True for exactly one caller while it is not done and its lease is free.
 
     One statement, settled by the database: an INSERT of a new run, or, on conflict, an UPDATE
     whose WHERE only one transaction can satisfy (PostgreSQL locks the conflicting row and
-    re-checks the WHERE on its latest version; SQLite's BEGIN IMMEDIATE serialises writers).
+    re-checks the WHERE on its latest version; SQLite has one writer at a time). It commits
+    on its own (`storage.db.alone`) or with the caller's transaction.
     """
     new_run = {**key._asdict(), "lease_until": now + LEASE, "claimed_at": now, "attempts": 1}
-    taken = session.execute(_claim_statement(session), new_run).first()
+    connection = connection_of(database)
+    taken = connection.execute(_CLAIMS[backend(connection)], new_run).first()
     if taken is not None:
         return Claim(True, attempts=int(taken[0]))
-    return Claim(False, state=run_state(session, key))
+    return Claim(False, state=run_state(connection, key))
 
 
-def finish_run(session: Session, key: RunKey, now: datetime) -> None:
+def finish_run(database: Database, key: RunKey, now: datetime) -> None:
     """The job returned: Slack accepted what it posted."""
-    session.execute(_FINISH, {**_key_parameters(key), "done": now})
+    connection_of(database).execute(_FINISH, {**_key_parameters(key), "done": now})
 
 
 def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime | None) -> None:
@@ -131,8 +132,8 @@ def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime 
     session.execute(_FAIL, {**_key_parameters(key), **parameters})
 
 
-def run_state(session: Session, key: RunKey) -> RunState | None:
-    row = session.execute(_STATE, _key_parameters(key)).first()
+def run_state(database: Database, key: RunKey) -> RunState | None:
+    row = connection_of(database).execute(_STATE, _key_parameters(key)).first()
     return _state(row[0], *row[1:]) if row is not None else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -44,9 +45,9 @@ from bot.runtime import Runtime
 from bot.schedule import local_date_of, local_to_utc
 from bot.text import mentioned_user_ids
 from storage import daily as store
-from storage.channels import find_channel
-from storage.db import transaction
-from storage.models import Channel, Daily
+from storage.channels import channel_settings
+from storage.db import alone, transaction
+from storage.models import Daily
 
 log = logging.getLogger(__name__)
 # Answers about one person (gone, left the channel): their reminder is dropped, not retried.
@@ -66,34 +67,45 @@ class ChannelConfig:
 
 
 def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelConfig:
-    """The channel's Daily settings; read only (a channel never seen gets the defaults)."""
-    with transaction(runtime.sessions) as session:
-        row = find_channel(session, team_id, channel_id) or Channel(
-            team_id=team_id,
-            channel_id=channel_id,
-            daily_weekdays=serialise_weekdays(DEFAULT_WEEKDAYS),
-            daily_prompt_time=DEFAULT_PROMPT_AT.strftime("%H:%M"),
-            daily_reminder_time=DEFAULT_REMINDER_AT.strftime("%H:%M"),
-            daily_summary_time=DEFAULT_SUMMARY_AT.strftime("%H:%M"),
-            daily_state=DAILY_NONE,
-        )
+    """The channel's Daily settings; read only (a channel never seen gets the defaults).
+
+    A read without a write transaction: on SQLite that would queue behind every writer of the
+    process, and the clock reads every channel's settings in a burst."""
+    with alone(runtime.sessions, writes=False) as connection:
+        row: Any = channel_settings(connection, team_id, channel_id)
+    if row is None:
         return ChannelConfig(
             team_id=team_id,
             channel_id=channel_id,
-            language=row.language or runtime.settings.default_language,
+            language=runtime.settings.default_language,
             schedule=schedule_from_settings(
-                row.daily_weekdays,
-                row.daily_prompt_time,
-                row.daily_reminder_time,
-                row.daily_summary_time,
-                row.timezone or runtime.settings.default_timezone,
+                serialise_weekdays(DEFAULT_WEEKDAYS),
+                DEFAULT_PROMPT_AT.strftime("%H:%M"),
+                DEFAULT_REMINDER_AT.strftime("%H:%M"),
+                DEFAULT_SUMMARY_AT.strftime("%H:%M"),
+                runtime.settings.default_timezone,
             ),
-            state=row.daily_state,
-            holiday_choice=row.holiday_region,
-            holiday_region=effective_region(
-                row.holiday_region, runtime.settings.default_holiday_region
-            ),
+            state=DAILY_NONE,
+            holiday_choice=None,
+            holiday_region=effective_region(None, runtime.settings.default_holiday_region),
         )
+    return ChannelConfig(
+        team_id=team_id,
+        channel_id=channel_id,
+        language=row.language or runtime.settings.default_language,
+        schedule=schedule_from_settings(
+            row.daily_weekdays,
+            row.daily_prompt_time,
+            row.daily_reminder_time,
+            row.daily_summary_time,
+            row.timezone or runtime.settings.default_timezone,
+        ),
+        state=row.daily_state,
+        holiday_choice=row.holiday_region,
+        holiday_region=effective_region(
+            row.holiday_region, runtime.settings.default_holiday_region
+        ),
+    )
 
 
 def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = None) -> date:
@@ -102,8 +114,9 @@ def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = Non
 
 def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:
     """The day's prompt, posted exactly once whoever asks first (clock, re-run, an answer)."""
-    with transaction(runtime.sessions) as session:
-        daily = store.get_or_create_daily(session, config.team_id, config.channel_id, day)
+    # Single statements, each standing alone: the clock runs this for every channel at once.
+    with alone(runtime.sessions) as connection:
+        daily = store.get_or_create_daily(connection, config.team_id, config.channel_id, day)
     if daily.prompt_ts:
         return daily
     text, blocks = render.prompt_message(config.language, day)
@@ -114,9 +127,10 @@ def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, da
         f"daily.prompt:{daily.id}",
         Message(config.channel_id, text, blocks),
     )
-    with transaction(runtime.sessions) as session:
-        store.record_prompt(session, daily.id, ts)
-        return store.get_daily(session, daily.id)
+    with alone(runtime.sessions) as connection:
+        store.record_prompt(connection, daily.id, ts)
+    daily.prompt_ts = ts  # the caller's copy, not attached to any session
+    return daily
 
 
 @dataclass(frozen=True)
