@@ -75,7 +75,7 @@ def _tokens_of_posts(bot: BotUnderTest) -> dict[str, set[str | None]]:
 def _activate_channels(bot: BotUnderTest) -> None:
     with transaction(bot.runtime.sessions) as session:
         for team, channel in CHANNELS.items():
-            update_channel(session, team, channel, active=True)
+            update_channel(session, team, channel, active=True, daily_state="on")
 
 
 def test_two_workspaces_install_and_each_is_served_with_its_own_token(

@@ -33,8 +33,9 @@ def _fill_both_workspaces(bot: BotUnderTest) -> None:
     bot.command("/weekly", "add plan visit the fair")
     bot.command("/prospect", "Acme GmbH: meeting the CFO")
     bot.command("/prospect", "Globex: intro call", team_id=OTHER_TEAM)
-    with transaction(bot.runtime.sessions) as session:
-        update_channel(session, OTHER_TEAM, CHANNEL, active=True)
+    with transaction(bot.runtime.sessions) as session:  # as if the bot had joined both
+        update_channel(session, TEAM, CHANNEL, active=True, daily_state="on")
+        update_channel(session, OTHER_TEAM, CHANNEL, active=True, daily_state="on")
 
 
 def _rows(bot: BotUnderTest, team_id: str) -> dict[str, int]:
