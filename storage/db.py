@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import weakref
 from collections.abc import Iterator
@@ -20,8 +22,11 @@ def make_engine(database_url: str) -> Engine:
             # Listener threads and the scheduler share the engine.
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_pre_ping=False,
+            # Every thread that writes keeps its connection: beyond the default pool of five,
+            # each checkout opened a new one (and set WAL again), a cost seen in py-spy.
+            pool_size=20,
         )
-        gate = WriteGate()
+        gate = WriteGate(_lock_file_beside(engine.url.database))
         _WRITE_GATES[engine] = gate
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", partial(_begin_immediate, gate))
@@ -37,21 +42,23 @@ def make_engine(database_url: str) -> Engine:
 
 
 class WriteGate:
-    """One SQLite writer per process at a time, handed over at once, acks first.
+    """One SQLite writer at a time, handed over at once, acks first.
 
-    SQLite has one write lock per file, and a thread that finds it taken sleeps in growing
+    SQLite has one write lock per file, and a writer that finds it taken sleeps in growing
     steps (1, 2, 5, 10 … ms) before it looks again. With the web process's threads all writing,
     those sleeps came to 80 ms per ack (bench/ack_latency.py). Queued here instead, a thread
     is woken the moment the writer before it commits, and an urgent writer (the insert that
-    must precede an ack) goes before the queued work; only the other processes' writers are
-    left to SQLite's own waiting.
+    must precede an ack) goes before the queued work of its process. Between processes (the
+    web workers, `serve`'s inbox worker, the clock) the writers queue on a `flock` of a file
+    beside the database, in which the kernel wakes a waiter as soon as the lock is given up.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: FileLock | None = None) -> None:
         self._condition = threading.Condition()
         self._owner: int | None = None
         self._depth = 0
         self._urgent_waiting = 0
+        self._lock_file = lock_file
 
     def acquire(self, *, urgent: bool = False) -> None:
         me = threading.get_ident()
@@ -69,15 +76,52 @@ class WriteGate:
                 if urgent:
                     self._urgent_waiting -= 1
             self._owner, self._depth = me, 1
+        if self._lock_file is not None:
+            try:
+                self._lock_file.acquire()
+            except BaseException:
+                self._hand_over()
+                raise
 
     def release(self) -> None:
         with self._condition:
             if self._owner != threading.get_ident():
                 return  # a rollback after a failed BEGIN, or of a connection never written on
             self._depth -= 1
-            if self._depth == 0:
-                self._owner = None
-                self._condition.notify_all()
+            if self._depth > 0:
+                return
+        if self._lock_file is not None:
+            self._lock_file.release()
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        with self._condition:
+            self._owner = None
+            self._condition.notify_all()
+
+
+class FileLock:
+    """An exclusive `flock` on a file, one descriptor per process (locks are per descriptor)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd = -1
+        self._pid = 0
+
+    def acquire(self) -> None:
+        if self._pid != os.getpid():  # first use, or a forked child: a descriptor of its own
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+def _lock_file_beside(database: str | None) -> FileLock | None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return FileLock(f"{database}-writer.lock")
 
 
 _WRITE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
