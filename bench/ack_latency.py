@@ -296,7 +296,13 @@ class Bench:
         sampler.start()
         before = cpu_snapshot()
         result = run_load(
-            server.port, bodies, a.concurrency, a.time_limit, SIGNING_SECRET, a.per_connection
+            server.port,
+            bodies,
+            a.concurrency,
+            a.time_limit,
+            SIGNING_SECRET,
+            a.per_connection,
+            a.rate,
         )
         after = cpu_snapshot()
         sampler.cancel()
@@ -440,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="requests per keep-alive connection before a client reconnects (0: never)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="requests per second, open loop (an extra figure; 0: closed loop, the judged one)",
     )
     parser.add_argument("--team-size", type=int, default=12, help="people per team channel")
     parser.add_argument("--web-concurrency", type=int, help="gunicorn workers (app default)")

@@ -284,6 +284,7 @@ def run_load(
     time_limit: float,
     secret: str,
     per_connection: int = 0,
+    rate: float = 0.0,
 ) -> LoadResult:
     """`concurrency` threads, each on a keep-alive connection, until every body was sent.
 
@@ -291,6 +292,8 @@ def run_load(
     `per_connection` > 0 a client opens a new connection after that many requests (the
     connect is then part of the next request's time), so gunicorn's workers, which each keep
     the connections they accepted, get a fair share over the run instead of a random split.
+    With `rate` > 0 the requests leave at that fixed rate (an open loop, as long as there are
+    clients free) instead of as fast as the answers come back.
     """
     verifier = SignatureVerifier(secret)
     result = LoadResult()
@@ -304,7 +307,10 @@ def run_load(
             if time.perf_counter() > deadline:
                 result.stopped_early = True
                 return None
-            return next(jobs, None)
+            job = next(jobs, None)
+        if job is not None and rate > 0:  # open loop: request n leaves at n / rate seconds
+            time.sleep(max(0.0, started + job / rate - time.perf_counter()))
+        return job
 
     def connect() -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", port, timeout=30)

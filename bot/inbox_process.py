@@ -1,10 +1,9 @@
 """The inbox worker process of `python -m bot serve` (the loop: handlers/inbox_worker.py).
 
 gunicorn's master starts it next to the web workers and starts another whenever it died
-(`InboxWorkerProcess.keep_running`, called from the master's loop about once a second); it
-runs at a lower CPU priority than the web workers, so that under load the acks get the CPU
-first and the work follows. A worker killed mid-work leaves its requests leased: once their
-leases run out (`INBOX_LEASE_SECONDS`) the next worker takes them up again.
+(`InboxWorkerProcess.keep_running`, called from the master's loop about once a second). A worker
+killed mid-work leaves its requests leased: once their leases run out (`INBOX_LEASE_SECONDS`)
+the next worker takes them up again.
 """
 
 from __future__ import annotations
@@ -24,9 +23,9 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# Work after the ack steps aside for the acks (niceness 10 gets about a tenth of the CPU a
-# web worker gets while both want it, and all of it when the web workers are idle).
-NICENESS = 10
+# Not lower: at niceness 10 the one worker process (one GIL) got too little CPU beside other
+# load, and the updates reached Slack seconds after their acks (bench/README.md).
+NICENESS = 0
 # Most of a request's work is waiting for Slack, so several requests are worked at once (as
 # many as the web workers' after-ack threads together before); more only queued for the GIL
 # and the database's write lock.

@@ -2,13 +2,13 @@
 
 Under a burst, the work after each ack (Slack calls, several transactions) competed with the
 acks for the web workers' GIL, for the CPU, and on SQLite for the file's one write lock; the
-acks were up to five times slower than a bare Bolt app's (bench/ack_latency.py). So with
-`python -m bot serve` a web worker only parses, stores (the request is left unleased) and
-acks, then drops a datagram on a UNIX socket (`Nudger`). One worker process, at a lower CPU
-priority, takes the stored requests up with the inbox's usual leases (`Inbox.sweep`) and works
-them off on its threads (`InboxWorker`). A lost nudge costs at most `POLL_SECONDS`: the worker
-also looks on its own. The nudge carries nothing; the database is the queue, so a request
-survives the death of any process, the worker's included (`bot.inbox_process` restarts it).
+acks were up to five times slower than a bare Bolt app's (bench/ack_latency.py). So with `python
+-m bot serve` a web worker only parses, stores (the request is left unleased) and acks, then
+drops a datagram on a UNIX socket (`Nudger`). One worker process takes the stored requests up
+with the inbox's usual leases (`Inbox.sweep`) and works them off on its threads (`InboxWorker`).
+A lost nudge costs at most `POLL_SECONDS`: the worker also looks on its own. The nudge carries
+nothing; the database is the queue, so a request survives the death of any process, the worker's
+included (`bot.inbox_process` restarts it).
 """
 
 from __future__ import annotations

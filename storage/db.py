@@ -6,7 +6,6 @@ import fcntl
 import os
 import threading
 import weakref
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -55,31 +54,28 @@ class WriteGate:
     """
 
     def __init__(self, lock_file: FileLock | None = None) -> None:
-        self._mutex = threading.Lock()
+        self._condition = threading.Condition()
         self._owner: int | None = None
         self._depth = 0
-        # Waiting threads, each on a lock of its own that is released when the gate is handed
-        # to it: one thread woken per hand-over (waking all of them to race for the gate cost
-        # a quarter of the inbox worker's CPU, py-spy), the urgent ones first.
-        self._urgent: deque[tuple[int, threading.Lock]] = deque()
-        self._queued: deque[tuple[int, threading.Lock]] = deque()
+        self._urgent_waiting = 0
         self._lock_file = lock_file
 
     def acquire(self, *, urgent: bool = False) -> None:
         me = threading.get_ident()
-        with self._mutex:
+        with self._condition:
             if self._owner == me:
                 self._depth += 1
                 return
-            if self._owner is None:
-                self._owner, self._depth = me, 1
-                waiter = None
-            else:
-                waiter = threading.Lock()
-                waiter.acquire()
-                (self._urgent if urgent else self._queued).append((me, waiter))
-        if waiter is not None:
-            waiter.acquire()  # released by the thread that handed the gate over to this one
+            if urgent:
+                self._urgent_waiting += 1
+            try:
+                self._condition.wait_for(
+                    lambda: self._owner is None and (urgent or self._urgent_waiting == 0)
+                )
+            finally:
+                if urgent:
+                    self._urgent_waiting -= 1
+            self._owner, self._depth = me, 1
         if self._lock_file is not None:
             try:
                 self._lock_file.acquire()
@@ -88,7 +84,7 @@ class WriteGate:
                 raise
 
     def release(self) -> None:
-        with self._mutex:
+        with self._condition:
             if self._owner != threading.get_ident():
                 return  # a rollback after a failed BEGIN, or of a connection never written on
             self._depth -= 1
@@ -99,14 +95,9 @@ class WriteGate:
         self._hand_over()
 
     def _hand_over(self) -> None:
-        with self._mutex:
-            queue = self._urgent or self._queued
-            if not queue:
-                self._owner = None
-                return
-            thread, waiter = queue.popleft()
-            self._owner, self._depth = thread, 1
-        waiter.release()
+        with self._condition:
+            self._owner = None
+            self._condition.notify_all()
 
 
 class FileLock:

@@ -101,6 +101,17 @@ def update_replies(fake: FakeSlack) -> Counter[str]:
     return posted
 
 
+def lost_and_doubled(fake: FakeSlack) -> tuple[list[str], list[str]]:
+    """Waits (up to 90 s) until every member's update is out, then a second for doubles."""
+    deadline = time.monotonic() + 90
+    while len(update_replies(fake)) < len(MEMBERS) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # anything doubled would arrive now
+    posted = update_replies(fake)
+    lost = [user for user in MEMBERS if posted[user] == 0]
+    return lost, [user for user, count in posted.items() if count > 1]
+
+
 def test_kill_9_right_after_acknowledging_a_burst_loses_and_doubles_nothing(
     tmp_path: Path, fake: FakeSlack
 ) -> None:
@@ -119,15 +130,9 @@ def test_kill_9_right_after_acknowledging_a_burst_loses_and_doubles_nothing(
 
     second = start_serve(tmp_path, fake, port, "second")
     try:
-        deadline = time.monotonic() + 90
-        while len(update_replies(fake)) < len(MEMBERS) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(1.0)  # anything doubled would arrive now
+        lost, doubled = lost_and_doubled(fake)
     finally:
         kill_hard(second)
-    posted = update_replies(fake)
-    lost = [user for user in MEMBERS if posted[user] == 0]
-    doubled = [user for user, count in posted.items() if count > 1]
     prompts = [c for c in fake.calls_to("chat.postMessage") if not c.params.get("thread_ts")]
     assert (lost, doubled) == ([], []), f"{done_before_the_crash} were done before the crash"
     assert len(prompts) == 1
@@ -148,16 +153,10 @@ def test_kill_9_of_the_inbox_worker_mid_burst_loses_and_doubles_nothing(
         send_burst(port, fake)
         os.kill(worker, signal.SIGKILL)
         done_before_the_kill = sum(update_replies(fake).values())
-        deadline = time.monotonic() + 90
-        while len(update_replies(fake)) < len(MEMBERS) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        time.sleep(1.0)  # anything doubled would arrive now
+        lost, doubled = lost_and_doubled(fake)
         restarted = inbox_worker_of(serve)
     finally:
         kill_hard(serve)
-    posted = update_replies(fake)
-    lost = [user for user in MEMBERS if posted[user] == 0]
-    doubled = [user for user, count in posted.items() if count > 1]
     assert (lost, doubled) == ([], []), f"{done_before_the_kill} were done before the kill"
     assert restarted not in (None, worker), "serve did not start another inbox worker"
     assert done_before_the_kill < len(MEMBERS), "the kill came too late to test anything"
