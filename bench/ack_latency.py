@@ -48,6 +48,7 @@ from bench.harness import (  # noqa: E402
     cpu_snapshot,
     cpu_use,
     format_cpu,
+    inbox_worker_pids,
     run_load,
     start_server,
     stop_server,
@@ -257,6 +258,8 @@ class Bench:
     results: dict[str, list[LoadResult]] = field(default_factory=dict)
     work: Counter[str] = field(default_factory=Counter)  # Redthread's Web API calls, all rounds
     problems: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # user id → display name
+    post_delays: list[float] = field(default_factory=list)  # ack → update in the thread, s
 
     def cpu_groups(self) -> dict[str, Any]:
         bench_pid, fake_pid = os.getpid(), self.fake.pid
@@ -265,6 +268,9 @@ class Bench:
             "fake Slack": lambda pid, _pgrp: pid == fake_pid,
         }
         for name, server in self.servers.items():
+            if name == RED:  # serve's inbox worker (the work after the ack), shown apart
+                workers = inbox_worker_pids(server)
+                groups["inbox worker"] = lambda pid, _pgrp, workers=workers: pid in workers
             groups[name] = lambda _pid, pgrp, leader=server.process.pid: pgrp == leader
         return groups
 
@@ -280,7 +286,9 @@ class Bench:
             if not done:
                 self.problems.append(f"warm-up work not finished within {a.drain:.0f} s")
 
-    def measure(self, round_number: int, name: str, bodies: list[bytes]) -> None:
+    def measure(
+        self, round_number: int, name: str, bodies: list[bytes], senders: list[tuple[str, str]]
+    ) -> None:
         server, a = self.servers[name], self.args
         self.fake.reset()
         split: list[int] = []
@@ -288,7 +296,13 @@ class Bench:
         sampler.start()
         before = cpu_snapshot()
         result = run_load(
-            server.port, bodies, a.concurrency, a.time_limit, SIGNING_SECRET, a.per_connection
+            server.port,
+            bodies,
+            a.concurrency,
+            a.time_limit,
+            SIGNING_SECRET,
+            a.per_connection,
+            a.rate,
         )
         after = cpu_snapshot()
         sampler.cancel()
@@ -301,8 +315,20 @@ class Bench:
             notes.append(f"stopped at the {a.time_limit:.0f} s limit")
         if name == RED:
             notes.append(self.drain(result))
+            notes.append(self.post_delay(result, [user for _channel, user in senders]))
         for note in notes:
             print(f"        {note}", flush=True)
+
+    def post_delay(self, result: LoadResult, users: list[str]) -> str:
+        """From each ack (client side) to its update's chat.postMessage (fake Slack side)."""
+        posted = self.fake.posted_at({user: self.names[user] for user in users})
+        delays = [
+            posted[users[job]] - acked
+            for job, acked in result.acked_at.items()
+            if users[job] in posted
+        ]
+        self.post_delays += delays
+        return f"ack → update in the thread: {delay_figures(delays)}"
 
     def drain(self, result: LoadResult) -> str:
         """Waits for Redthread's work after the acks of this round and checks it was done."""
@@ -325,34 +351,44 @@ class Bench:
         )
 
 
+def delay_figures(delays: list[float]) -> str:
+    ordered = sorted(delays) or [math.nan]
+    return (
+        f"p50 {percentile(ordered, 50) * 1e3:.0f} ms, p99 {percentile(ordered, 99) * 1e3:.0f} ms, "
+        f"max {ordered[-1] * 1e3:.0f} ms (n={len(delays)})"
+    )
+
+
 def run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
     workload = Workload(args.requests, args.rounds, args.team_size)
-    names = [name for name in (BARE, RED) if args.only in (None, name.split()[0])]
+    apps = [name for name in (BARE, RED) if args.only in (None, name.split()[0])]
     fake = FakeSlackProcess(workload.people(), workload.channels(), args.fake_niceness)
     servers: dict[str, Server] = {}
     try:
         env = env | {"SLACK_API_URL": fake.url}
         with database(args.database_url, workdir) as database_url:
-            if BARE in names:
+            if BARE in apps:
                 argv = [sys.executable, "-m", "bench.bare_bolt_app"]
                 servers[BARE] = start_server("bare", argv, env, ROOT, workdir)
-            if RED in names:
+            if RED in apps:
                 argv = [sys.executable, "-m", "bot", "serve"]
                 red_env = env | {"DATABASE_URL": database_url}
                 # Its own working directory: away from any .env in the developer's checkout.
                 servers[RED] = start_server("redthread", argv, red_env, workdir, workdir)
             for server in servers.values():
                 wait_healthy(server)
-            bench = Bench(args, fake, servers)
+            names = {user: name for user, name, _locale in workload.people()}
+            bench = Bench(args, fake, servers, names=names)
             warmup = command_bodies(workload.warmup(), fake.hooks_url)
-            for name in names:
+            for name in apps:
                 bench.warm_up(name, warmup)
             print(f"\n{HEADER}")
             for round_index in range(args.rounds):
-                bodies = command_bodies(workload.measured(round_index), fake.hooks_url)
-                order = names if round_index % 2 == 0 else names[::-1]  # ABBA: drift cancels
+                senders = workload.measured(round_index)
+                bodies = command_bodies(senders, fake.hooks_url)
+                order = apps if round_index % 2 == 0 else apps[::-1]  # ABBA: drift cancels
                 for name in order:
-                    bench.measure(round_index + 1, name, bodies)
+                    bench.measure(round_index + 1, name, bodies, senders)
             report(bench, database_url.split(":", 1)[0])
     finally:
         for server in servers.values():
@@ -385,6 +421,7 @@ def report(bench: Bench, db_label: str) -> None:
         verdict = "PASS" if red.p99 / bare.p99 <= GOAL_P99_RATIO else "MISS"
         print(f"goal: pooled p99 ratio ≤ {GOAL_P99_RATIO}: {verdict}")
     if RED in results:
+        print(f"ack → the update in the Daily's thread: {delay_figures(bench.post_delays)}")
         acked = sum(r.acked for r in results[RED])
         calls = ", ".join(f"{m} {n}" for m, n in sorted(bench.work.items()))
         print(f"redthread database: {db_label}")
@@ -409,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="requests per keep-alive connection before a client reconnects (0: never)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="requests per second, open loop (an extra figure; 0: closed loop, the judged one)",
     )
     parser.add_argument("--team-size", type=int, default=12, help="people per team channel")
     parser.add_argument("--web-concurrency", type=int, help="gunicorn workers (app default)")

@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import multiprocessing
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -56,6 +57,8 @@ def _fake_slack_process(
             if command == "reset":
                 fake.reset()
                 conn.send(None)
+            elif isinstance(command, tuple) and command[0] == "posted_at":
+                conn.send(_first_thread_post(fake, command[1]))
             elif command == "counts":
                 problems = [
                     f"{c.method} {c.error} {c.detail or ''}".strip()
@@ -71,6 +74,20 @@ def _fake_slack_process(
                 )
     finally:
         fake.stop()
+
+
+def _first_thread_post(fake: Any, names: dict[str, str]) -> dict[str, float]:
+    """When each user's update (it names them in bold: *name*) first reached a Daily's thread,
+    by the user id of `names` (user id → display name)."""
+    by_name = {name: user for user, name in names.items()}
+    found: dict[str, float] = {}
+    for call in fake.calls:
+        if call.method == "chat.postMessage" and call.params.get("thread_ts"):
+            for name in re.findall(r"\*([^*]+)\*", str(call.params)):
+                user = by_name.get(name)
+                if user is not None and user not in found:
+                    found[user] = call.at
+    return found
 
 
 class FakeSlackProcess:
@@ -101,6 +118,11 @@ class FakeSlackProcess:
     def counts(self) -> dict[str, Any]:
         self._conn.send("counts")
         answer: dict[str, Any] = self._conn.recv()
+        return answer
+
+    def posted_at(self, names: dict[str, str]) -> dict[str, float]:
+        self._conn.send(("posted_at", names))
+        answer: dict[str, float] = self._conn.recv()
         return answer
 
     def reset(self) -> None:
@@ -203,8 +225,7 @@ def stop_server(server: Server) -> None:
 def connections_per_worker(server: Server) -> list[int]:
     """Established connections on the server's port held by each worker (Linux /proc; else [])."""
     try:
-        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-        workers = [int(pid) for pid in children.read_text().split()]
+        workers = [pid for pid in child_pids(server) if pid not in inbox_worker_pids(server)]
         inodes: set[str] = set()
         for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
             fields = line.split()
@@ -220,6 +241,22 @@ def connections_per_worker(server: Server) -> list[int]:
         return []
 
 
+def child_pids(server: Server) -> list[int]:
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()]
+
+
+def inbox_worker_pids(server: Server) -> set[int]:
+    """Redthread's inbox worker process (bot/inbox_process.py), a child of gunicorn's master."""
+    found = set()
+    with contextlib.suppress(OSError, ValueError):
+        for pid in child_pids(server):
+            with contextlib.suppress(OSError):
+                if b"bot.inbox_process" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.add(pid)
+    return found
+
+
 # -- load generator ---------------------------------------------------------------------------
 
 
@@ -232,6 +269,7 @@ class LoadResult:
     first_sent: float = 0.0
     last_answered: float = 0.0
     stopped_early: bool = False
+    acked_at: dict[int, float] = field(default_factory=dict)  # body index → time.time() of 200
 
     @property
     def acked(self) -> int:
@@ -246,6 +284,7 @@ def run_load(
     time_limit: float,
     secret: str,
     per_connection: int = 0,
+    rate: float = 0.0,
 ) -> LoadResult:
     """`concurrency` threads, each on a keep-alive connection, until every body was sent.
 
@@ -253,6 +292,8 @@ def run_load(
     `per_connection` > 0 a client opens a new connection after that many requests (the
     connect is then part of the next request's time), so gunicorn's workers, which each keep
     the connections they accepted, get a fair share over the run instead of a random split.
+    With `rate` > 0 the requests leave at that fixed rate (an open loop, as long as there are
+    clients free) instead of as fast as the answers come back.
     """
     verifier = SignatureVerifier(secret)
     result = LoadResult()
@@ -266,7 +307,10 @@ def run_load(
             if time.perf_counter() > deadline:
                 result.stopped_early = True
                 return None
-            return next(jobs, None)
+            job = next(jobs, None)
+        if job is not None and rate > 0:  # open loop: request n leaves at n / rate seconds
+            time.sleep(max(0.0, started + job / rate - time.perf_counter()))
+        return job
 
     def connect() -> http.client.HTTPConnection:
         return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -274,6 +318,7 @@ def run_load(
     def client() -> None:
         conn = connect()
         latencies: list[float] = []
+        acked_at: dict[int, float] = {}
         statuses: Counter[str] = Counter()
         reconnects = 0
         on_this_connection = 0
@@ -307,6 +352,7 @@ def run_load(
                 statuses[str(answer.status)] += 1
                 if answer.status == 200:
                     latencies.append(elapsed)
+                    acked_at[job] = time.time()
                 on_this_connection += 1
                 if answer.will_close:
                     reconnects += 1
@@ -320,6 +366,7 @@ def run_load(
             conn.close()
             with lock:
                 result.latencies.extend(latencies)
+                result.acked_at.update(acked_at)
                 result.statuses.update(statuses)
                 result.reconnects += reconnects
                 result.last_answered = max(result.last_answered, time.perf_counter())

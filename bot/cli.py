@@ -309,24 +309,26 @@ def _db_copy(runtime: Runtime, source_url: str) -> int:
 
 def _serve(settings: object) -> int:
     from bot.app import after_ack_executor, build_app
+    from bot.inbox_process import InboxWorkerProcess
     from bot.server import GunicornServer, make_wsgi_app
     from bot.settings import Settings
-    from handlers.inbox import Inbox, InboxSweeper
+    from handlers.inbox import Inbox
+    from handlers.inbox_worker import Nudger
 
     assert isinstance(settings, Settings)
     _build_runtime(settings)  # migrate once, before the workers fork
+    # The web workers store and ack; the inbox worker process does the work (and takes up
+    # whatever any dead process left).
+    inbox_worker = InboxWorkerProcess()
 
-    def load_app(in_worker: bool = True):  # type: ignore[no-untyped-def]
+    def load_app():  # type: ignore[no-untyped-def]
         runtime = build_runtime(settings, migrate=False)
-        inbox = Inbox(runtime, after_ack_executor())
-        app = build_app(runtime, inbox=inbox)
-        if in_worker:
-            # Every worker finishes what any dead process acknowledged and left.
-            InboxSweeper(inbox).start()
+        nudge = Nudger(inbox_worker.socket_path)
+        app = build_app(runtime, inbox=Inbox(runtime, after_ack_executor(), hand_off=nudge))
         return make_wsgi_app(app, runtime)
 
-    load_app(in_worker=False)  # fail here, with a clear message, rather than in every worker
-    GunicornServer(load_app, settings.port).run()
+    load_app()  # fail here, with a clear message, rather than in every worker
+    GunicornServer(load_app, settings.port, inbox_worker).run()
     return 0
 
 

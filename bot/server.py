@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -18,6 +19,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.ack_priority import answering_request
 from bot.http_guard import Rejected, is_ssl_check, parsed_body, read_body, verified_text
+from bot.inbox_process import InboxWorkerProcess
 from bot.request_shape import missing_field
 from bot.runtime import Runtime
 from storage.db import database_is_reachable
@@ -95,10 +97,22 @@ def _answer(start_response: Callable[..., Any], response: BoltResponse) -> Itera
 class GunicornServer(BaseApplication):  # type: ignore[misc]
     """gunicorn started from `python -m bot serve`, so the Procfile needs no extra config."""
 
-    def __init__(self, load_app: Callable[[], WsgiApp], port: int) -> None:
+    def __init__(
+        self,
+        load_app: Callable[[], WsgiApp],
+        port: int,
+        inbox_worker: InboxWorkerProcess | None = None,
+    ) -> None:
         self._load_app = load_app
         self._port = port
+        self._inbox_worker = inbox_worker
         super().__init__()
+
+    def run(self) -> None:
+        if self._inbox_worker is None:
+            super().run()
+            return
+        _ArbiterWithInboxWorker(self, self._inbox_worker).run()
 
     def load_config(self) -> None:
         self.cfg.set("bind", f"0.0.0.0:{self._port}")
@@ -117,3 +131,19 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         # 65–130 ms under the bench's load (gc.callbacks), which set the p99 of the acks.
         gc.freeze()
         return app
+
+
+class _ArbiterWithInboxWorker(Arbiter):  # type: ignore[misc]
+    """gunicorn's master, which also keeps `serve`'s inbox worker process running."""
+
+    def __init__(self, app: GunicornServer, inbox_worker: InboxWorkerProcess) -> None:
+        self._inbox_worker = inbox_worker
+        super().__init__(app)
+
+    def manage_workers(self) -> None:  # the master's loop calls this about once a second
+        super().manage_workers()
+        self._inbox_worker.keep_running()
+
+    def stop(self, graceful: bool = True) -> None:
+        super().stop(graceful)
+        self._inbox_worker.stop()

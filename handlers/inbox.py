@@ -66,9 +66,12 @@ class Inbox:
 
     runtime: Runtime
     after_ack: Executor
+    # Set in `serve`'s web workers: the work is left to the inbox worker process
+    # (handlers/inbox_worker.py), which this tells that a request is waiting.
+    hand_off: Callable[[], None] | None = None
     works: dict[str, Work] = field(default_factory=dict)
     _in_flight: set[int] = field(default_factory=set)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.Condition = field(default_factory=threading.Condition)
 
     @property
     def lease(self) -> timedelta:
@@ -100,7 +103,9 @@ class Inbox:
             body = keep(args.body) if keep is not None else args.body
             request_id = self._store(work, args, body)
             args.ack()
-            if request_id is not None:
+            if request_id is not None and self.hand_off is not None:
+                self.hand_off()
+            elif request_id is not None:
                 arguments = {name: getattr(args, name) for name in work.parameters}
                 if keep is not None:
                     kept = {"body": body, "event": body.get("event"), "payload": body.get("event")}
@@ -121,8 +126,10 @@ class Inbox:
             context=json.dumps({key: context.get(key) for key in CONTEXT_KEYS}),
         )
         now = self.runtime.now()
+        # Handed off, the request is nobody's until the inbox worker takes it.
+        lease_until = None if self.hand_off is not None else now + self.lease
         try:
-            request_id = store.store_request(self.runtime.engine, request, now, now + self.lease)
+            request_id = store.store_request(self.runtime.engine, request, now, lease_until)
         except SQLAlchemyError as error:
             log.error("%s: could not store the request: %s", work.name, type(error).__name__)
             if body.get("type") == "event_callback":
@@ -162,6 +169,14 @@ class Inbox:
             end_request_scope(scope)
             with self._lock:
                 self._in_flight.discard(request_id)
+                self._lock.notify_all()
+
+    def room(self, capacity: int, timeout: float) -> int:
+        """How many more requests may be taken up so that at most `capacity` are in flight;
+        waits up to `timeout` for one to finish when none may."""
+        with self._lock:
+            self._lock.wait_for(lambda: len(self._in_flight) < capacity, timeout)
+            return max(0, capacity - len(self._in_flight))
 
     def _failed(
         self, request_id: int, work: Work, arguments: dict[str, Any], error: Exception
@@ -232,15 +247,15 @@ class Inbox:
                 store.extend_leases(session, running, self.runtime.now() + self.lease)
 
     def sweep(self, limit: int = 50) -> int:
-        """Take up requests nobody finished (a dead process, a retry that is due); returns how
-        many were handed to the executor."""
+        """Take up requests nobody finished (a dead process, a retry that is due) or that were
+        handed off; returns how many were handed to the executor."""
         now = self.runtime.now()
         with transaction(self.runtime.sessions) as session:
             rows = [
-                (row.id, row.listener, row.team_id, row.body, row.context)
+                (row.id, row.listener, row.team_id, row.body, row.context, row.attempts)
                 for row in store.take_abandoned(session, now, now + self.lease, limit)
             ]
-        for request_id, listener, team_id, body, context in rows:
+        for request_id, listener, team_id, body, context, attempts in rows:
             work = self.works.get(listener)
             if work is None:
                 self._finish(request_id, f"failed: unknown listener {listener}")
@@ -254,7 +269,8 @@ class Inbox:
                 # requests of the other workspaces behind this one must not wait for it.
                 self._finish(request_id, "failed: workspace gone")
                 continue
-            log.info("taking up request %s (%s) left unfinished", request_id, listener)
+            if attempts > 1:  # not a first attempt handed off by a web worker
+                log.info("taking up request %s (%s) left unfinished", request_id, listener)
             self._submit(request_id, work, arguments)
         return len(rows)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import weakref
 from collections import deque
@@ -23,8 +25,11 @@ def make_engine(database_url: str) -> Engine:
             # Listener threads and the scheduler share the engine.
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_pre_ping=False,
+            # Every thread that writes keeps its connection: beyond the default pool of five,
+            # each checkout opened a new one (and set WAL again), a cost seen in py-spy.
+            pool_size=20,
         )
-        gate = WriteGate()
+        gate = WriteGate(_lock_file_beside(engine.url.database))
         _WRITE_GATES[engine] = gate
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", partial(_begin_immediate, gate))
@@ -40,14 +45,15 @@ def make_engine(database_url: str) -> Engine:
 
 
 class WriteGate:
-    """One SQLite writer per process at a time, handed over at once, acks first.
+    """One SQLite writer at a time, handed over at once, acks first.
 
-    SQLite has one write lock per file, and a thread that finds it taken sleeps in growing
+    SQLite has one write lock per file, and a writer that finds it taken sleeps in growing
     steps (1, 2, 5, 10 … ms) before it looks again. With the web process's threads all writing,
     those sleeps came to 80 ms per ack (bench/ack_latency.py). Queued here instead, a thread
     is woken the moment the writer before it commits, and an urgent writer (the insert that
-    must precede an ack) goes before the queued work; only the other processes' writers are
-    left to SQLite's own waiting.
+    must precede an ack) goes before the queued work of its process. Between processes (the
+    web workers, `serve`'s inbox worker, the clock) the writers queue on a `flock` of a file
+    beside the database, in which the kernel wakes a waiter as soon as the lock is given up.
 
     The gate is handed to the next waiter in line (urgent ones first, then first come, first
     served) rather than announced to all: with the clock's 32 threads queued, waking them all
@@ -55,13 +61,14 @@ class WriteGate:
     of the clock's CPU (bench/clock.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_file: FileLock | None = None) -> None:
         self._mutex = threading.Lock()
         self._owner: int | None = None
         self._depth = 0
         # Each waiter blocks on a lock of its own, which the releasing thread lets go of.
         self._urgent: deque[tuple[int, threading.Lock]] = deque()
         self._queued: deque[tuple[int, threading.Lock]] = deque()
+        self._lock_file = lock_file
 
     def acquire(self, *, urgent: bool = False) -> None:
         me = threading.get_ident()
@@ -71,20 +78,30 @@ class WriteGate:
                 return
             if self._owner is None:
                 self._owner, self._depth = me, 1
-                return
-            turn = threading.Lock()
-            turn.acquire()
-            line = self._urgent if urgent else self._queued
-            line.append((me, turn))
-        try:
-            turn.acquire()  # released by `release` once the gate is ours
-        except BaseException:  # interrupted (Ctrl-C in the main thread): leave the line
-            with self._mutex:
-                if (me, turn) in line:
-                    line.remove((me, turn))
-                    raise
-            self.release()
-            raise
+                waiting = None
+            else:
+                turn = threading.Lock()
+                turn.acquire()
+                line = self._urgent if urgent else self._queued
+                line.append((me, turn))
+                waiting = (line, turn)
+        if waiting is not None:
+            line, turn = waiting
+            try:
+                turn.acquire()  # released by `_hand_over` once the gate is ours
+            except BaseException:  # interrupted (Ctrl-C in the main thread): leave the line
+                with self._mutex:
+                    if (me, turn) in line:
+                        line.remove((me, turn))
+                        raise
+                self._hand_over()
+                raise
+        if self._lock_file is not None:
+            try:
+                self._lock_file.acquire()
+            except BaseException:
+                self._hand_over()
+                raise
 
     def release(self) -> None:
         with self._mutex:
@@ -93,6 +110,13 @@ class WriteGate:
             self._depth -= 1
             if self._depth > 0:
                 return
+        if self._lock_file is not None:
+            self._lock_file.release()
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        """To the next waiter in line, or to nobody."""
+        with self._mutex:
             line = self._urgent or self._queued
             if not line:
                 self._owner = None
@@ -100,6 +124,30 @@ class WriteGate:
             self._owner, turn = line.popleft()
             self._depth = 1
             turn.release()
+
+
+class FileLock:
+    """An exclusive `flock` on a file, one descriptor per process (locks are per descriptor)."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd = -1
+        self._pid = 0
+
+    def acquire(self) -> None:
+        if self._pid != os.getpid():  # first use, or a forked child: a descriptor of its own
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+def _lock_file_beside(database: str | None) -> FileLock | None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return FileLock(f"{database}-writer.lock")
 
 
 _WRITE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()

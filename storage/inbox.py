@@ -50,16 +50,18 @@ DBAPI_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)
 
 
 def store_request(
-    engine: Engine, request: StoredRequest, now: datetime, lease_until: datetime
+    engine: Engine, request: StoredRequest, now: datetime, lease_until: datetime | None
 ) -> int | None:
-    """The new row's id, leased to the caller; None when the request was seen before.
+    """The new row's id, leased to the caller until `lease_until` (None: free for whoever takes
+    it up first, e.g. `serve`'s inbox worker); None when the request was seen before.
 
     This runs before Slack gets its answer, so it is one statement, in autocommit mode, written
     as plain SQL on the driver's connection: SQLAlchemy's statement building and connection
     handling cost three times the rest of the ack (bench/ack_latency.py).
     """
     dialect = engine.dialect.name
-    received, leased = (_driver_time(moment, dialect) for moment in (now, lease_until))
+    received = _driver_time(now, dialect)
+    leased = None if lease_until is None else _driver_time(lease_until, dialect)
     values = (
         request.team_id,
         request.request_key,
@@ -69,7 +71,8 @@ def store_request(
         request.context,
         received,
         leased,
-        1,
+        # Taking a request up counts an attempt; a request leased here is being attempted.
+        0 if lease_until is None else 1,
     )
     with urgent_write(engine):
         try:
