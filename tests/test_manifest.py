@@ -12,9 +12,14 @@ def test_oauth_installs_ask_for_exactly_the_manifests_bot_scopes() -> None:
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
 
 
-def test_the_manifest_declares_the_three_commands_with_escaping() -> None:
+def test_the_manifest_declares_the_commands_with_escaping() -> None:
     commands = render_manifest(None, socket_mode=True)["features"]["slash_commands"]
-    assert {command["command"] for command in commands} == {"/daily", "/weekly", "/prospect"}
+    assert {command["command"] for command in commands} == {
+        "/daily",
+        "/weekly",
+        "/prospect",
+        "/board",
+    }
     assert all(command["should_escape"] for command in commands)
 
 
@@ -28,3 +33,9 @@ def test_the_http_manifest_points_every_request_url_at_slack_events() -> None:
     assert settings["event_subscriptions"]["request_url"] == "https://bot.example.org/slack/events"
     assert settings["interactivity"]["request_url"] == "https://bot.example.org/slack/events"
     assert settings["socket_mode_enabled"] is False
+
+
+def test_the_home_tab_is_enabled_and_its_event_subscribed() -> None:
+    manifest = render_manifest(None, socket_mode=True)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
