@@ -66,6 +66,9 @@ class Inbox:
     runtime: Runtime
     after_ack: Executor
     works: dict[str, Work] = field(default_factory=dict)
+    # Called with the listener's name and the request's body once its work is done (the App
+    # Home republishes the acting person's view after a change to their data).
+    after_work: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
     _in_flight: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -146,10 +149,20 @@ class Inbox:
             self._failed(request_id, work, arguments, error)
         else:
             self._finish(request_id, "done")
+            self._after_work(work, arguments)
         finally:
             end_request_scope(scope)
             with self._lock:
                 self._in_flight.discard(request_id)
+
+    def _after_work(self, work: Work, arguments: dict[str, Any]) -> None:
+        """Extras after the work: their failure is reported, never fails the request."""
+        for observer in self.after_work:
+            try:
+                observer(work.name, arguments.get("body") or {})
+            except Exception as error:
+                log.warning("%s: after-work %s failed: %r", work.name, observer.__name__, error)
+                self.runtime.report_failure(f"{work.name} (after)", error)
 
     def _failed(
         self, request_id: int, work: Work, arguments: dict[str, Any], error: Exception

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -76,7 +76,7 @@ def channel_zones(session: Session, team_id: str) -> dict[str, str | None]:
     rows = session.execute(
         select(Channel.channel_id, Channel.timezone).where(Channel.team_id == team_id)
     )
-    return {str(channel_id): zone for channel_id, zone in rows.tuples()}
+    return {str(row[0]): row[1] for row in rows}
 
 
 def add_card(
@@ -163,8 +163,11 @@ def record_published(
     )
 
 
-def latest_updates(session: Session, team_id: str, user_id: str) -> list[tuple[str, DailyUpdate]]:
-    """The person's latest Daily update in each channel: (channel, update)."""
+def latest_updates(
+    session: Session, team_id: str, user_id: str
+) -> list[tuple[str, date, DailyUpdate]]:
+    """The person's latest Daily update in each channel: (channel, the Daily's date, update),
+    the most recent first."""
     latest = (
         select(Daily.channel_id, func.max(Daily.local_date).label("day"))
         .join(DailyUpdate, DailyUpdate.daily_id == Daily.id)
@@ -173,7 +176,7 @@ def latest_updates(session: Session, team_id: str, user_id: str) -> list[tuple[s
         .subquery()
     )
     rows = session.execute(
-        select(Daily.channel_id, DailyUpdate)
+        select(Daily.channel_id, Daily.local_date, DailyUpdate)
         .join(DailyUpdate, DailyUpdate.daily_id == Daily.id)
         .join(
             latest, (latest.c.channel_id == Daily.channel_id) & (latest.c.day == Daily.local_date)
@@ -181,7 +184,7 @@ def latest_updates(session: Session, team_id: str, user_id: str) -> list[tuple[s
         .where(DailyUpdate.team_id == team_id, DailyUpdate.user_id == user_id)
         .order_by(Daily.local_date.desc(), Daily.channel_id)
     )
-    return [(channel_id, row) for channel_id, row in rows]
+    return [(str(row[0]), row[1], row[2]) for row in rows]
 
 
 def open_items(session: Session, team_id: str, user_id: str) -> list[WeeklyItem]:
