@@ -3,13 +3,14 @@ Slack, rows in the database."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from storage.db import transaction
 from storage.models import BoardCard
 from tests.conftest import BotUnderTest
+from tests.support import text_of
 from tests.test_weekly_support import ephemerals_to
 
 
@@ -138,3 +139,53 @@ def test_nothing_typed_pings(bot: BotUnderTest) -> None:
     bot.command("/board", "")
     board = _last(bot)
     assert "<!channel>" not in board and "<@U0002>" not in board
+
+
+def test_the_weekly_agenda_thread_gets_each_members_board_once(bot: BotUnderTest) -> None:
+    from tests.test_weekly_support import MONDAY_WEEKLY, NEXT_MONDAY_WEEKLY, run_agenda
+
+    bot.command("/weekly", "add plan visit Bosch")
+    bot.command("/board", "add done signed ACME")
+    bot.command("/board", "add doing offer for Bosch")
+    bot.command("/board", "add todo call Globex")
+    bot.command("/board", "add long Siemens framework", user_id="U0003")
+    parent_ts = run_agenda(bot)
+    run_agenda(bot)  # a re-run posts no reply twice
+    sprint = [
+        c
+        for c in bot.fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == parent_ts and "Sprint planning" in c.params["text"]
+    ]
+    assert len(sprint) == 2, "one reply per member with cards, Ben has none"
+    anna = next(text_of(c) for c in sprint if "Anna" in c.params["text"])
+    assert "Done since the last Weekly" in anna and "signed ACME" in anna
+    assert anna.index("Planned this week") < anna.index("call Globex")
+    assert "offer for Bosch" in anna
+    assert not any(ch.isdigit() for ch in anna), "cards, never counts"
+    carla = next(text_of(c) for c in sprint if "Carla" in c.params["text"])
+    assert "Long-running" in carla and "Siemens framework" in carla
+    # The next Weekly: done before the last Weekly is not "since the last Weekly".
+    bot.clock.set(NEXT_MONDAY_WEEKLY - timedelta(days=2))
+    bot.command("/board", "done 2")
+    next_ts = run_agenda(bot, NEXT_MONDAY_WEEKLY)
+    anna_next = next(
+        text_of(c)
+        for c in bot.fake.calls_to("chat.postMessage")
+        if c.params.get("thread_ts") == next_ts and "Anna" in c.params["text"]
+    )
+    assert "offer for Bosch" in anna_next and "signed ACME" not in anna_next
+    assert MONDAY_WEEKLY < NEXT_MONDAY_WEEKLY
+
+
+def test_export_and_forget_cover_the_board(bot: BotUnderTest) -> None:
+    import json
+
+    from bot.privacy import export_team, forget_user
+
+    bot.command("/board", "add doing my words")
+    bot.command("/board", "add long theirs", user_id="U0003")
+    exported = json.loads(export_team(bot.runtime, "T0001"))
+    assert [row["text"] for row in exported["tables"]["board_cards"]] == ["my words", "theirs"]
+    counts = forget_user(bot.runtime, "U0001", "T0001")
+    assert counts["board_cards"] == 1
+    assert _cards(bot) == [("U0003", 1, "long", "theirs")]

@@ -90,7 +90,7 @@ def _title(text: str) -> list[bk.Block]:
 
 
 def _more(language: str, key: str, count: int) -> list[bk.Block]:
-    return [bk.context(translate(language, key, count=count))] if count else []
+    return [bk.context(translate(language, key, count=count))] if count > 0 else []
 
 
 def _board(language: str, cards: Sequence[Card], hints: Hints) -> list[bk.Block]:
