@@ -155,7 +155,9 @@ def test_a_stale_hash_renders_again_over_the_newer_view(bot: BotUnderTest) -> No
 
     def record_newer_hash_on_first_conflict(*args: Any, **kwargs: Any) -> Any:
         with transaction(bot.runtime.sessions) as session:
-            store.record_published(session, "T0001", "U0001", newer["view"]["hash"], bot.clock())
+            store.record_published(
+                session, "T0001", "U0001", newer["view"]["hash"], bot.clock(), False
+            )
         return original(*args, **kwargs)
 
     original = home_service.home_facts

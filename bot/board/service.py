@@ -34,10 +34,16 @@ def _zone_of(session: Session, runtime: Runtime, team_id: str) -> Callable[[Card
 
 def boards_of(runtime: Runtime, team_id: str, user_ids: Sequence[str]) -> dict[str, list[Card]]:
     """This week's board of each person (one query for all of them)."""
-    now = runtime.now()
     with transaction(runtime.sessions) as session:
-        cards = store.candidate_cards(session, team_id, user_ids, now)
-        zone_of = _zone_of(session, runtime, team_id)
+        return boards_in(session, runtime, team_id, user_ids)
+
+
+def boards_in(
+    session: Session, runtime: Runtime, team_id: str, user_ids: Sequence[str]
+) -> dict[str, list[Card]]:
+    now = runtime.now()
+    cards = store.candidate_cards(session, team_id, user_ids, now)
+    zone_of = _zone_of(session, runtime, team_id)
     boards: dict[str, list[Card]] = {user_id: [] for user_id in user_ids}
     for card in on_board(cards, now, zone_of):
         boards[card.user_id].append(card)

@@ -14,7 +14,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.board.service import board_of, radar_hints
+from bot.board.service import boards_in, radar_hints
 from bot.home.render import DailyFacts, HomeFacts, ItemFacts, RadarFacts, home_view
 from bot.members import user_language
 from bot.runtime import Runtime
@@ -30,8 +30,8 @@ def home_facts(
     runtime: Runtime, client: WebClient, team_id: str, user_id: str, language: str
 ) -> HomeFacts:
     """Everything the person's Home shows, in a few queries (one transaction)."""
-    cards = board_of(runtime, team_id, user_id)
     with transaction(runtime.sessions) as session:
+        cards = boards_in(session, runtime, team_id, [user_id])[user_id]
         dailies = [
             DailyFacts(channel_id, day, update.plan, update.highlight, update.impediment)
             for channel_id, day, update in store.latest_updates(session, team_id, user_id)
@@ -66,17 +66,16 @@ def publish_home(
     """Render and publish the person's Home; True when Slack took it.
 
     `seen_hash` is given when Slack just reported the Home opened (`app_home_opened`): the
-    hash of the view it shows ("" when it shows none yet), remembered so that from now on
-    changes republish it; otherwise the hash of our last publish is used.
+    hash of the view it shows ("" when none yet). Otherwise, and after a conflict, the hash
+    of our last publish is used.
     """
-    if seen_hash is not None:
-        with transaction(runtime.sessions) as session:
-            store.record_opened(session, team_id, user_id, seen_hash or None, runtime.now())
     language = user_language(runtime, client, team_id, user_id)
+    view_hash = seen_hash
     for attempt in range(1, PUBLISH_ATTEMPTS + 1):
-        with transaction(runtime.sessions) as session:
-            home = store.home_of(session, team_id, user_id)
-            view_hash = home.view_hash if home else None
+        if view_hash is None or attempt > 1:
+            with transaction(runtime.sessions) as session:
+                home = store.home_of(session, team_id, user_id)
+                view_hash = home.view_hash if home else None
         view = home_view(language, home_facts(runtime, client, team_id, user_id, language))
         # The last try goes without a hash: one we lost track of (a publish whose answer was
         # lost) must not keep the Home stale for good, and this view was just rendered.
@@ -88,10 +87,11 @@ def publish_home(
                 log.info("home of %s/%s: published meanwhile, rendering again", team_id, user_id)
                 continue
             raise
-        published = (answer.get("view") or {}).get("hash")
-        if published:
-            with transaction(runtime.sessions) as session:
-                store.record_published(session, team_id, user_id, str(published), runtime.now())
+        published = str((answer.get("view") or {}).get("hash") or "")
+        with transaction(runtime.sessions) as session:
+            store.record_published(
+                session, team_id, user_id, published, runtime.now(), seen_hash is not None
+            )
         return True
     return False
 
