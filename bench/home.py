@@ -17,7 +17,6 @@ import argparse
 import io
 import json
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bot`, `bench` and `tests` importable
     sys.path.insert(0, str(ROOT))
 
-from bench.weekly import BigBacklogApp, percentile, postgres_schema  # noqa: E402
+from bench.weekly import BigBacklogApp, bench_database, percentile  # noqa: E402
 from bot.app import after_ack_executor, build_app  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
 from bot.server import make_wsgi_app  # noqa: E402
@@ -250,11 +249,7 @@ def main() -> int:
     parser.add_argument("--opens", type=int, default=100)
     parser.add_argument("--database-url", help="postgresql+psycopg://… (default: SQLite file)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        drop = None
-        database_url = f"sqlite:///{Path(directory) / 'bench.db'}"
-        if args.database_url:
-            database_url, drop = postgres_schema(args.database_url)
+    with bench_database(args.database_url) as database_url:
         bench = Bench(database_url)
         try:
             bench.open_home()  # warm-up: caches (names, the radar index), connections
@@ -262,8 +257,6 @@ def main() -> int:
             rejected = bench.fake.rejected
         finally:
             bench.stop()
-            if drop is not None:
-                drop()
     latencies = [seconds for seconds, _ in measured]
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(

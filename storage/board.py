@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.board.rules import WEEK_BOUND, Card
@@ -180,10 +180,9 @@ def latest_updates(
     return [(str(row[0]), row[1], row[2]) for row in rows]
 
 
-def open_items(session: Session, team_id: str, user_id: str) -> list[WeeklyItem]:
-    """The person's Weekly items still to be discussed: drafts, and items of posted agendas
-    nobody resolved (they carry over) and the author did not withdraw."""
-    resolved = (
+def _resolved_items(team_id: str) -> Select[int]:
+    """The ids of items someone marked resolved (:white_check_mark:) in some agenda."""
+    return (
         select(WeeklyAgendaItem.item_id)
         .join(WeeklyReaction, WeeklyReaction.entry_id == WeeklyAgendaItem.id)
         .where(
@@ -192,6 +191,12 @@ def open_items(session: Session, team_id: str, user_id: str) -> list[WeeklyItem]
             WeeklyReaction.active.is_(True),
         )
     )
+
+
+def open_items(session: Session, team_id: str, user_id: str) -> list[WeeklyItem]:
+    """The person's Weekly items still to be discussed: drafts, and items of posted agendas
+    nobody resolved (they carry over) and the author did not withdraw."""
+    resolved = _resolved_items(team_id)
     return list(
         session.scalars(
             select(WeeklyItem)
@@ -208,15 +213,7 @@ def open_items(session: Session, team_id: str, user_id: str) -> list[WeeklyItem]
 
 def claimed_items(session: Session, team_id: str, user_id: str) -> list[tuple[WeeklyItem, Weekly]]:
     """Items the person claimed (:raising_hand:) that nobody resolved, newest Weekly first."""
-    resolved = (
-        select(WeeklyAgendaItem.item_id)
-        .join(WeeklyReaction, WeeklyReaction.entry_id == WeeklyAgendaItem.id)
-        .where(
-            WeeklyReaction.team_id == team_id,
-            WeeklyReaction.kind == "resolve",
-            WeeklyReaction.active.is_(True),
-        )
-    )
+    resolved = _resolved_items(team_id)
     rows = session.execute(
         select(WeeklyItem, Weekly)
         .join(WeeklyAgendaItem, WeeklyAgendaItem.item_id == WeeklyItem.id)
