@@ -98,25 +98,25 @@ def _board(language: str, cards: Sequence[Card], hints: Hints) -> list[bk.Block]
     if not cards:
         return [*blocks, bk.context(translate(language, "home.board.empty"))]
     shown, more = most_recent(cards, MAX_CARDS)
+    # The menu's labels are the same for every card: built once (plain text is cleaned
+    # character by character, 160 times per Home otherwise).
+    labels = {
+        column: bk.plain(translate(language, "home.move", column=column_label(language, column)))
+        for column in COLUMNS
+    }
+    labels[REMOVE] = bk.plain(translate(language, "home.remove"))
     for column, column_cards in by_column(shown).items():
         if not column_cards:
             continue
         blocks.append(bk.context(f"*{column_label(language, column)}*"))
-        blocks += [_card(language, card, hints) for card in column_cards]
+        blocks += [_card(card, hints, labels) for card in column_cards]
     return blocks + _more(language, "home.more_cards", more)
 
 
-def _card(language: str, card: Card, hints: Hints) -> bk.Block:
+def _card(card: Card, hints: Hints, labels: dict[str, dict[str, Any]]) -> bk.Block:
     """A card with an overflow menu: each other column, and remove (4 of Slack's 5 options)."""
-    options = [
-        bk.option(
-            translate(language, "home.move", column=column_label(language, column)),
-            f"{card.id}:{column}",
-        )
-        for column in COLUMNS
-        if column != card.column
-    ]
-    options.append(bk.option(translate(language, "home.remove"), f"{card.id}:{REMOVE}"))
+    targets = [column for column in COLUMNS if column != card.column] + [REMOVE]
+    options = [{"text": labels[target], "value": f"{card.id}:{target}"} for target in targets]
     block = bk.section(card_text(card, hints))
     block["block_id"] = f"card:{card.id}"
     block["accessory"] = {"type": "overflow", "action_id": CARD_ACTION, "options": options}
