@@ -36,6 +36,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -261,17 +263,27 @@ def postgres_schema(base_url: str) -> tuple[str, Any]:
     return f"{base_url}{separator}options=-csearch_path%3D{schema}", drop
 
 
+@contextmanager
+def bench_database(postgres_url: str | None) -> Iterator[str]:
+    """A SQLite file in a temporary folder, or a throwaway schema in PostgreSQL."""
+    with tempfile.TemporaryDirectory() as directory:
+        if not postgres_url:
+            yield f"sqlite:///{Path(directory) / 'bench.db'}"
+            return
+        database_url, drop = postgres_schema(postgres_url)
+        try:
+            yield database_url
+        finally:
+            drop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--database-url", help="postgresql+psycopg://… (default: SQLite file)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        drop = None
-        database_url = f"sqlite:///{Path(directory) / 'bench.db'}"
-        if args.database_url:
-            database_url, drop = postgres_schema(args.database_url)
+    with bench_database(args.database_url) as database_url:
         bench = Bench(database_url)
         try:
             bench.fill_agenda()
@@ -288,8 +300,6 @@ def main() -> int:
                 updates.append(update_count)
         finally:
             bench.stop()
-            if drop is not None:
-                drop()
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(f"Weekly bench on {backend}: {ITEMS} items, {len(PEOPLE)} people")
     print(f"render the agenda parent (pure):  {render_seconds * 1000:.2f} ms")

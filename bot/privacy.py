@@ -23,8 +23,10 @@ from storage.models import (
     SLACK_INSTALLATIONS_TABLE,
     Absence,
     Base,
+    BoardCard,
     DailyReminder,
     DailyUpdate,
+    HomeView,
     InboxRequest,
     KnownContact,
     Member,
@@ -43,6 +45,7 @@ PERSONAL_TABLES = [DailyUpdate, DailyReminder, Absence, Member]
 PERSONAL_TABLES += [InboxRequest]  # stored requests hold what the person typed
 PERSONAL_TABLES += [WeeklyItem, WeeklyReaction, WeeklyDecision]  # the Weekly
 PERSONAL_TABLES += [ProspectAnnouncement, KnownContact, RadarFlag]  # the prospect radar
+PERSONAL_TABLES += [BoardCard, HomeView]  # a person's cards are their words
 # slack_sdk's OAuth tables hold tokens: never exported.
 NOT_EXPORTED = {"slack_installations", "slack_bots", "slack_oauth_states"}
 ERASED_TEXT_KEY = "weekly.item.erased"

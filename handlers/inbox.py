@@ -70,6 +70,9 @@ class Inbox:
     # (handlers/inbox_worker.py), which this tells that a request is waiting.
     hand_off: Callable[[], None] | None = None
     works: dict[str, Work] = field(default_factory=dict)
+    # Called with the listener's name and the request's body once its work is done (the App
+    # Home republishes the acting person's view after a change to their data).
+    after_work: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
     _in_flight: set[int] = field(default_factory=set)
     _lock: threading.Condition = field(default_factory=threading.Condition)
 
@@ -165,6 +168,7 @@ class Inbox:
             self._failed(request_id, work, arguments, error)
         else:
             self._finish(request_id, "done")
+            self._after_work(work, arguments)
         finally:
             end_request_scope(scope)
             with self._lock:
@@ -177,6 +181,15 @@ class Inbox:
         with self._lock:
             self._lock.wait_for(lambda: len(self._in_flight) < capacity, timeout)
             return max(0, capacity - len(self._in_flight))
+
+    def _after_work(self, work: Work, arguments: dict[str, Any]) -> None:
+        """Extras after the work: their failure is reported, never fails the request."""
+        for observer in self.after_work:
+            try:
+                observer(work.name, arguments.get("body") or {})
+            except Exception as error:
+                log.warning("%s: after-work %s failed: %r", work.name, observer.__name__, error)
+                self.runtime.report_failure(f"{work.name} (after)", error)
 
     def _failed(
         self, request_id: int, work: Work, arguments: dict[str, Any], error: Exception

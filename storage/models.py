@@ -470,3 +470,43 @@ class StoppedWorkspace(Base):
     reason: Mapped[str] = mapped_column(String(32))  # "app_uninstalled" | "tokens_revoked"
     token_digest: Mapped[str | None] = mapped_column(String(64))
     stopped_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# --- Board and App Home ---
+
+
+class BoardCard(Base):
+    """A card on a person's weekly sprint board (one board per person per workspace).
+
+    `status` is the column (`todo`, `doing`, `done`, `long`). A done card is archived by rule
+    (`bot.board.rules.is_archived`), not by rewriting the row, so it stays for the Weekly's
+    "done since the last Weekly". `channel_id` is where the card was last put into a column
+    from: its week follows that channel's time zone.
+    """
+
+    __tablename__ = "board_cards"
+    __table_args__ = (Index("ix_board_cards_owner", "team_id", "user_id", "status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HomeView(Base):
+    """A person's published App Home: its hash guards `views.publish` against races, and its
+    presence means a change to the person's data republishes it."""
+
+    __tablename__ = "home_views"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_home_views_user"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    view_hash: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -256,8 +256,8 @@ def test_what_slack_really_sends_still_gets_through(bot: BotUnderTest) -> None:
     assert send_signed(bot, reaction_added("file").encode(), JSON).status == 200
     in_shared_channel = message_event().without("team_id")  # authorizations name the team
     assert send_signed(bot, message_event().encode(in_shared_channel), JSON).status == 200
-    app_home = {"type": "app_home_opened", "user": "U0001", "tab": "home"}
-    assert bot.slack.event(app_home).status == 404, "Bolt answers what no listener handles"
+    unhandled = {"type": "pin_added", "user": "U0001", "channel_id": "C0001"}
+    assert bot.slack.event(unhandled).status == 404, "Bolt answers what no listener handles"
     bot.settle()
 
 

@@ -12,9 +12,14 @@ def test_oauth_installs_ask_for_exactly_the_manifests_bot_scopes() -> None:
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
 
 
-def test_the_manifest_declares_the_three_commands_with_escaping() -> None:
+def test_the_manifest_declares_the_commands_with_escaping() -> None:
     commands = render_manifest(None, socket_mode=True)["features"]["slash_commands"]
-    assert {command["command"] for command in commands} == {"/daily", "/weekly", "/prospect"}
+    assert {command["command"] for command in commands} == {
+        "/daily",
+        "/weekly",
+        "/prospect",
+        "/board",
+    }
     assert all(command["should_escape"] for command in commands)
 
 
@@ -56,3 +61,9 @@ def test_the_manifest_subscribes_to_the_message_events_that_carry_edits_and_dele
     # message_changed and message_deleted arrive as subtypes of these (handlers/messages.py).
     events = render_manifest(None)["settings"]["event_subscriptions"]["bot_events"]
     assert {"message.channels", "message.groups"} <= set(events)
+
+
+def test_the_home_tab_is_enabled_and_its_event_subscribed() -> None:
+    manifest = render_manifest(None, socket_mode=True)
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]

@@ -25,6 +25,8 @@ PILLAR_TABLES = {
     "known_contacts",
     "radar_flags",
     "radar_channel_settings",
+    "board_cards",
+    "home_views",
 }
 
 

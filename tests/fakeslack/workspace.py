@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.fakeslack.base import FIRST_TS, ApiError, Handler, Rejected, truthy
+from tests.fakeslack.blockkit import check_view
 from tests.fakeslack.history import ChannelMessages
 
 __all__ = ["ApiError", "Handler", "Rejected", "Workspace", "truthy"]
@@ -187,8 +188,9 @@ class Workspace(ChannelMessages):
                 raise Rejected("invalid_arguments", f"view {key} must be at most 24 characters")
         if view["type"] == "modal" and not view.get("title"):
             raise Rejected("invalid_arguments", "a modal needs a title")
-        if len(view.get("blocks") or []) > 100 or len(view.get("private_metadata") or "") > 3000:
-            raise Rejected("invalid_arguments", "too many blocks or too much private_metadata")
+        if len(view.get("private_metadata") or "") > 3000:
+            raise Rejected("invalid_arguments", "too much private_metadata")
+        check_view(view)
         view_id = replacing["id"] if replacing else self._next_id("V")
         stored = {"callback_id": "", "private_metadata": "", "external_id": "", **view}
         stored |= {"id": view_id, "team_id": self.team_id, "state": {"values": {}}}
@@ -221,6 +223,8 @@ class Workspace(ChannelMessages):
         if str(params.get("user_id")) not in self.users:
             raise ApiError("user_not_found")
         home = next((v for v in self.views.values() if v.get("user_id") == params["user_id"]), None)
+        if params.get("hash") and (home is None or params["hash"] != home["hash"]):
+            raise ApiError("hash_conflict")  # published meanwhile: the caller's view is stale
         published = self._store_view(params.get("view"), replacing=home)
         published["view"]["user_id"] = params["user_id"]
         return published

@@ -1,0 +1,1 @@
+"""The personal weekly sprint board: `/board`, the week's rule, its rendering."""

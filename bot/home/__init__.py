@@ -1,0 +1,1 @@
+"""The App Home tab: a person's week in one published view."""
