@@ -1,7 +1,7 @@
 """stopped workspaces: uninstalled, or their bot token revoked
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02 02:30:00
 """
 

@@ -1,7 +1,7 @@
 """the personal sprint board's cards and the published App Homes
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-02 03:10:00
 """
 
