@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -66,29 +67,27 @@ class ChannelConfig:
     holiday_region: str | None = None
 
 
+# A channel never seen: the defaults, its Daily not scheduled (the columns `channel_settings`
+# reads).
+_UNSEEN_CHANNEL = SimpleNamespace(
+    language=None,
+    daily_weekdays=serialise_weekdays(DEFAULT_WEEKDAYS),
+    daily_prompt_time=DEFAULT_PROMPT_AT.strftime("%H:%M"),
+    daily_reminder_time=DEFAULT_REMINDER_AT.strftime("%H:%M"),
+    daily_summary_time=DEFAULT_SUMMARY_AT.strftime("%H:%M"),
+    timezone=None,
+    daily_state=DAILY_NONE,
+    holiday_region=None,
+)
+
+
 def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelConfig:
     """The channel's Daily settings; read only (a channel never seen gets the defaults).
 
     A read without a write transaction: on SQLite that would queue behind every writer of the
     process, and the clock reads every channel's settings in a burst."""
     with alone(runtime.sessions, writes=False) as connection:
-        row: Any = channel_settings(connection, team_id, channel_id)
-    if row is None:
-        return ChannelConfig(
-            team_id=team_id,
-            channel_id=channel_id,
-            language=runtime.settings.default_language,
-            schedule=schedule_from_settings(
-                serialise_weekdays(DEFAULT_WEEKDAYS),
-                DEFAULT_PROMPT_AT.strftime("%H:%M"),
-                DEFAULT_REMINDER_AT.strftime("%H:%M"),
-                DEFAULT_SUMMARY_AT.strftime("%H:%M"),
-                runtime.settings.default_timezone,
-            ),
-            state=DAILY_NONE,
-            holiday_choice=None,
-            holiday_region=effective_region(None, runtime.settings.default_holiday_region),
-        )
+        row: Any = channel_settings(connection, team_id, channel_id) or _UNSEEN_CHANNEL
     return ChannelConfig(
         team_id=team_id,
         channel_id=channel_id,
