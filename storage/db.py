@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import threading
 import weakref
@@ -301,3 +302,20 @@ def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bo
         .returning(*table.primary_key.columns)
     )
     return session.execute(statement).first() is not None
+
+
+def serialize_on(session: Session, key: str) -> None:
+    """Make transactions that take the same `key` run one after the other until this one ends.
+
+    For a read-then-write that no unique row can settle (the smallest free number of a board
+    whose cards may all be gone). SQLite needs nothing: every transaction there begins with
+    BEGIN IMMEDIATE and so holds the one write lock. PostgreSQL takes a transaction-level
+    advisory lock on a 64-bit digest of the key.
+    """
+    if backend(session) != "postgresql":
+        return
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:key)"),
+        {"key": int.from_bytes(digest, "big", signed=True)},
+    )

@@ -3,10 +3,12 @@ Slack, rows in the database."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from bot.board.service import add_card
 from storage.db import transaction
 from storage.models import BoardCard
 from tests.conftest import BotUnderTest
@@ -189,3 +191,15 @@ def test_export_and_forget_cover_the_board(bot: BotUnderTest) -> None:
     counts = forget_user(bot.runtime, "U0001", "T0001")
     assert counts["board_cards"] == 1
     assert _cards(bot) == [("U0003", 1, "long", "theirs")]
+
+
+def test_simultaneous_first_adds_take_distinct_numbers(bot: BotUnderTest) -> None:
+    """Eight adds at once on an empty board: no number twice (PostgreSQL's row locks alone lock
+    nothing when the person has no card yet)."""
+
+    def add(index: int) -> int:
+        return add_card(bot.runtime, "T0001", "U0005", "C0001", "todo", f"card {index}").number
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = sorted(pool.map(add, range(8)))
+    assert numbers == list(range(1, 9))

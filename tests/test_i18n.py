@@ -171,7 +171,15 @@ def test_an_unsupported_fallback_becomes_english() -> None:
 
 # --- plural forms ---------------------------------------------------------------------------------
 
-PLURAL_KEYS = ("daily.summary.fallback", "weekly.agenda.status", "radar.ack.flagged")
+PLURAL_KEYS = (
+    "daily.summary.fallback",
+    "weekly.agenda.status",
+    "radar.ack.flagged",
+    "home.more_cards",
+    "home.more_dailies",
+    "home.more_items",
+    "home.more_radar",
+)
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
@@ -210,6 +218,10 @@ def test_count_bearing_messages_have_plural_forms_in_every_language(language: st
         ),
         ("en", "radar.ack.flagged", {"names": "Ben"}, "thread of Ben", "threads of Ben"),
         ("de", "radar.ack.flagged", {"names": "Ben"}, "Im Ankündigungs-Thread", "In den"),
+        ("en", "home.more_cards", {}, "1 more card ", "2 more cards "),
+        ("de", "home.more_cards", {}, "1 weitere Karte ", "2 weitere Karten "),
+        ("en", "home.more_dailies", {}, "1 more channel.", "2 more channels."),
+        ("de", "home.more_dailies", {}, "1 weiterer Kanal.", "2 weitere Kanäle."),
     ],
 )
 def test_a_count_picks_the_singular_for_one_and_the_plural_otherwise(

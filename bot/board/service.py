@@ -18,7 +18,7 @@ from bot.radar.team_index import team_radar
 from bot.runtime import Runtime
 from bot.text import escape_for_slack
 from storage import board as store
-from storage.db import transaction
+from storage.db import serialize_on, transaction
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,9 @@ def add_card(
     """A new card with the smallest number free on the person's board."""
     now = runtime.now()
     with transaction(runtime.sessions) as session:
-        # Locking the person's cards keeps two adds at once from taking the same number.
+        # Two adds at once must not take the same number, even on a board with no cards yet
+        # (locking the person's cards locks nothing then).
+        serialize_on(session, f"board:{team_id}:{user_id}")
         cards = store.candidate_cards(session, team_id, [user_id], now, lock=True)
         live = on_board(cards, now, _zone_of(session, runtime, team_id))
         return store.add_card(

@@ -18,7 +18,7 @@ from bot import blocks as bk
 from bot.board.parse import COLUMNS
 from bot.board.render import Hints, card_text, column_label
 from bot.board.rules import Card, by_column, most_recent
-from bot.i18n import translate
+from bot.i18n import translate, translate_count
 from bot.text import escape_for_slack, truncate
 from bot.weekly.render import category_label, short_date
 
@@ -90,7 +90,7 @@ def _title(text: str) -> list[bk.Block]:
 
 
 def _more(language: str, key: str, count: int) -> list[bk.Block]:
-    return [bk.context(translate(language, key, count=count))] if count > 0 else []
+    return [bk.context(translate_count(language, key, count))] if count > 0 else []
 
 
 def _board(language: str, cards: Sequence[Card], hints: Hints) -> list[bk.Block]:
