@@ -150,3 +150,44 @@ def test_a_later_answer_never_joins_an_earlier_daily(
     first = daily_date_for_answer_at(moment, rules, latest)
     later = daily_date_for_answer_at(moment + timedelta(seconds=seconds_later), rules, latest)
     assert later >= first
+
+
+def test_days_off_are_skipped_like_days_without_a_daily() -> None:
+    """A cancelled Thursday or a holiday: the evening before stays with Monday's Daily, the
+    day itself joins Monday's (not an ad-hoc Daily of its own), and the next Monday is the next
+    Daily again."""
+    thursday_off = {THU_26}.__contains__
+    rules = schedule()
+    assert (
+        daily_date_for_answer_at(
+            at(WED_25, "18:30", "Europe/Berlin"), rules, MON_23, (thursday_off)
+        )
+        == MON_23
+    )
+    assert (
+        daily_date_for_answer_at(
+            at(THU_26, "10:00", "Europe/Berlin"), rules, MON_23, (thursday_off)
+        )
+        == MON_23
+    )
+    sunday = date(2026, 11, 29)
+    assert daily_date_for_answer_at(
+        at(sunday, "18:00", "Europe/Berlin"), rules, MON_23, (thursday_off)
+    ) == sunday + timedelta(days=1)
+
+
+def test_with_no_daily_held_since_the_last_one_that_was_not_off_an_answer_opens_its_own() -> None:
+    monday_off = {MON_23}.__contains__
+    last_week = date(2026, 11, 19)
+    assert (
+        daily_date_for_answer_at(
+            at(MON_23, "10:00", "Europe/Berlin"), schedule(), last_week, (monday_off)
+        )
+        == last_week
+    ), "the Monday was off: the last Daily held was the Thursday before"
+    assert (
+        daily_date_for_answer_at(
+            at(MON_23, "10:00", "Europe/Berlin"), schedule(), None, (monday_off)
+        )
+        == MON_23
+    )

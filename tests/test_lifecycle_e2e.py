@@ -4,7 +4,7 @@ holidays, `/daily cancel`, quiet hours of reminders and the answer to a direct m
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -213,6 +213,23 @@ def test_cancel_takes_out_the_next_daily_for_the_whole_channel(bot: BotUnderTest
     assert "Kein Daily am" not in text_of(_top_level_posts(bot)[-1]), "the channel's language"
     assert _count(bot, DailyCancellation) == 2
     assert _count(bot, Daily) == 0
+
+
+def test_an_answer_on_a_cancelled_day_joins_the_last_daily_held(bot: BotUnderTest) -> None:
+    _add_bot(bot)
+    bot.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN))
+    bot.command("/daily", "today: call ACME")
+    bot.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=BERLIN))
+    bot.command("/daily", "cancel", user_id="U0003")
+    prompts = len(_top_level_posts(bot))
+    bot.clock.set(datetime(2026, 11, 25, 18, 30, tzinfo=BERLIN))
+    bot.command("/daily", "today: offer for Bosch", user_id="U0002")
+    bot.clock.set(datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN))
+    bot.command("/daily", "today: visit Müller", user_id="U0003")
+    with transaction(bot.runtime.sessions) as session:
+        days = list(session.scalars(select(Daily.local_date)))
+    assert days == [date(2026, 11, 23)], "no Daily of its own on the cancelled Thursday"
+    assert len(_top_level_posts(bot)) == prompts, "no ad-hoc prompt"
 
 
 # --- quiet hours -------------------------------------------------------------------------------

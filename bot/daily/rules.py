@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -59,26 +59,40 @@ def deserialise_weekdays(text: str) -> frozenset[int]:
     return days or DEFAULT_WEEKDAYS
 
 
-def most_recent_daily_day(weekdays: frozenset[int], before: date) -> date:
-    """The last scheduled Daily date strictly before `before`."""
+def no_day_off(_day: date) -> bool:
+    return False
+
+
+def most_recent_daily_day(
+    weekdays: frozenset[int], before: date, is_day_off: Callable[[date], bool] = no_day_off
+) -> date:
+    """The last scheduled Daily date strictly before `before` that was not a day off (a
+    holiday or cancelled); a year back at most, as every day could be off."""
     day = before - timedelta(days=1)
-    while day.weekday() not in weekdays:
+    for _ in range(366):
+        if day.weekday() in weekdays and not is_day_off(day):
+            return day
         day -= timedelta(days=1)
     return day
 
 
 def daily_date_for_answer(
-    today: date, weekdays: frozenset[int], latest_posted: date | None
+    today: date,
+    weekdays: frozenset[int],
+    latest_posted: date | None,
+    is_day_off: Callable[[date], bool] = no_day_off,
 ) -> date:
     """Which Daily an update given today belongs to.
 
-    On a Daily day it is today's. Between Daily days a late answer joins the last Daily that
-    was held, so nobody "misses" it; with none held since the last scheduled day, the answer
-    opens today's (an ad-hoc Daily).
+    On a Daily day it is today's. Between Daily days — and on a Daily day that is off, a
+    public holiday or cancelled — a late answer joins the last Daily that was held, so nobody
+    "misses" it; with none held since the last scheduled day, the answer opens today's (an
+    ad-hoc Daily).
     """
-    if today.weekday() in weekdays or latest_posted == today:
+    if latest_posted == today or (today.weekday() in weekdays and not is_day_off(today)):
         return today
-    if latest_posted is not None and latest_posted >= most_recent_daily_day(weekdays, today):
+    last_scheduled = most_recent_daily_day(weekdays, today, is_day_off)
+    if latest_posted is not None and latest_posted >= last_scheduled:
         return latest_posted
     return today
 
@@ -99,7 +113,10 @@ def early_answers_from(day: date, schedule: DailySchedule) -> time:
 
 
 def daily_date_for_answer_at(
-    moment: datetime, schedule: DailySchedule, latest_posted: date | None
+    moment: datetime,
+    schedule: DailySchedule,
+    latest_posted: date | None,
+    is_day_off: Callable[[date], bool] = no_day_off,
 ) -> date:
     """Which Daily an answer given at `moment` (aware) joins, in the channel's time zone.
 
@@ -110,11 +127,13 @@ def daily_date_for_answer_at(
     local = moment.astimezone(ZoneInfo(schedule.timezone))
     today = local.date()
     tomorrow = today + timedelta(days=1)
-    if tomorrow.weekday() in schedule.weekdays and local.time() >= early_answers_from(
-        today, schedule
+    if (
+        tomorrow.weekday() in schedule.weekdays
+        and not is_day_off(tomorrow)
+        and local.time() >= early_answers_from(today, schedule)
     ):
         return tomorrow
-    return daily_date_for_answer(today, schedule.weekdays, latest_posted)
+    return daily_date_for_answer(today, schedule.weekdays, latest_posted, is_day_off)
 
 
 def members_to_remind(

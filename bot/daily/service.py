@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,7 +31,7 @@ from bot.daily.rules import (
     serialise_weekdays,
     summarise,
 )
-from bot.holidays import effective_region
+from bot.holidays import effective_region, holiday_name
 from bot.i18n import translate
 from bot.members import (
     away_by_status,
@@ -144,7 +144,15 @@ def current_daily_day(runtime: Runtime, config: ChannelConfig) -> date:
     today = local_day(runtime, config, now)
     with transaction(runtime.sessions) as session:
         latest = store.latest_daily_on_or_before(session, config.team_id, config.channel_id, today)
-    return daily_date_for_answer_at(now, config.schedule, latest.local_date if latest else None)
+        cancelled = store.cancelled_days(
+            session, config.team_id, config.channel_id, today - timedelta(days=366)
+        )
+
+    def is_day_off(day: date) -> bool:
+        return day in cancelled or holiday_name(config.holiday_region, day) is not None
+
+    latest_day = latest.local_date if latest else None
+    return daily_date_for_answer_at(now, config.schedule, latest_day, is_day_off)
 
 
 def current_fields(runtime: Runtime, config: ChannelConfig, user_id: str) -> DailyFields | None:
