@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
+from bot import blocks as bk
+
 # The regions people live in; legacy aliases ("US/Eastern", "Etc/GMT+5") are left out.
 AREAS = (
     "Europe",
@@ -55,3 +57,28 @@ def zone_label(zone: str) -> str:
 
 def offered(zone: str) -> bool:
     return any(zone in names for _, names in zone_groups())
+
+
+def timezone_select(label: str, current: str, block_id: str = "timezone") -> bk.Block:
+    """An input picking an IANA zone, grouped by region (Slack: at most 100 options per group);
+    a zone stored earlier that the list lacks ("US/Eastern") is offered too, so it stays
+    selected."""
+    groups = [
+        {"label": bk.plain(name), "options": [bk.option(zone_label(z), z) for z in zones]}
+        for name, zones in zone_groups()
+    ]
+    if not offered(current):
+        groups.append(
+            {"label": bk.plain(current), "options": [bk.option(zone_label(current), current)]}
+        )
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": bk.plain(label, 2000),
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "option_groups": groups,
+            "initial_option": bk.option(zone_label(current), current),
+        },
+    }

@@ -9,8 +9,8 @@ from bot.privacy import forget_user
 from storage.db import transaction
 from storage.models import WeeklyDecision, WeeklyItem
 from tests.conftest import BotUnderTest
-from tests.fakeslack import plain, timepicker
 from tests.fakeslack import select as selected
+from tests.fakeslack import timepicker
 from tests.test_weekly_support import (
     count,
     ephemerals_to,
@@ -182,18 +182,21 @@ def test_settings_modal_validates_then_saves(bot: BotUnderTest) -> None:
     bot.command("/weekly", "settings", user_id="U0002")
     view = bot.fake.calls_to("views.open")[-1].params["view"]
     assert view["callback_id"] == "weekly_settings" and view["title"]["text"].startswith("Weekly")
+    picker = next(b for b in view["blocks"] if b["block_id"] == "timezone")["element"]
+    assert picker["type"] == "static_select", "a time zone is picked, not typed"
+    assert picker["initial_option"]["value"] == "Europe/Berlin"
     values = {
         "weekday": {"value": selected("1")},
         "at": {"value": timepicker("09:30")},
         "call_at": {"value": timepicker("16:00")},
-        "timezone": {"value": plain("Nowhere/Special")},
+        "timezone": {"value": selected("Nowhere/Special")},  # a forged option
     }
     rejected = bot.slack.view_submission(
         "weekly_settings", values, user_id="U0002", private_metadata=view["private_metadata"]
     )
     assert rejected.json["response_action"] == "errors"
     assert "Zeitzone" in rejected.json["errors"]["timezone"], "the error speaks the user's language"
-    values["timezone"] = {"value": plain("America/New_York")}
+    values["timezone"] = {"value": selected("America/New_York")}
     accepted = bot.slack.view_submission(
         "weekly_settings", values, user_id="U0002", private_metadata=view["private_metadata"]
     )

@@ -16,7 +16,7 @@ from bot.daily.rules import DailySummary
 from bot.daily.settings_form import DailySettingsForm
 from bot.i18n import SUPPORTED_LANGUAGES, translate, translate_count
 from bot.text import escape_for_slack, truncate
-from bot.timezones import offered, zone_groups, zone_label
+from bot.timezones import timezone_select
 
 UPDATE_MODAL = "daily_update"
 SETTINGS_MODAL = "daily_settings"
@@ -189,7 +189,7 @@ def settings_modal(language: str, channel_id: str, current: DailySettingsForm) -
         timepicker("prompt_at", "daily.settings.prompt_time", current.prompt_at),
         timepicker("reminder_at", "daily.settings.reminder_time", current.reminder_at),
         timepicker("summary_at", "daily.settings.summary_time", current.summary_at),
-        _timezone_select(language, current.timezone),
+        timezone_select(translate(language, "daily.settings.timezone"), current.timezone),
         bk.text_input(
             "holiday_region",
             translate(language, "daily.settings.holiday_region"),
@@ -234,31 +234,6 @@ def settings_from_values(values: dict[str, Any]) -> dict[str, Any]:
             "language",
             "holiday_region",
         )
-    }
-
-
-def _timezone_select(language: str, current: str) -> bk.Block:
-    """A picker of IANA zones grouped by region (Slack: at most 100 options per group); a zone
-    stored earlier that the list lacks ("US/Eastern") is offered too, so it stays selected."""
-    groups = [
-        {"label": bk.plain(label), "options": [bk.option(zone_label(z), z) for z in zones]}
-        for label, zones in zone_groups()
-    ]
-    if not offered(current):
-        groups.append(
-            {"label": bk.plain(current), "options": [bk.option(zone_label(current), current)]}
-        )
-    initial = bk.option(zone_label(current), current)
-    return {
-        "type": "input",
-        "block_id": "timezone",
-        "label": bk.plain(translate(language, "daily.settings.timezone"), 2000),
-        "element": {
-            "type": "static_select",
-            "action_id": "value",
-            "option_groups": groups,
-            "initial_option": initial,
-        },
     }
 
 

@@ -12,6 +12,7 @@ from bot.daily.settings_form import SettingsError
 from bot.i18n import translate
 from bot.schedule import format_weekdays, parse_clock_time, zone_for
 from bot.text import escape_for_slack
+from bot.timezones import timezone_select
 from bot.weekly.rules import WeeklySchedule
 
 SETTINGS_MODAL = "weekly_settings"
@@ -90,13 +91,7 @@ def settings_modal(language: str, channel_id: str, current: WeeklySchedule) -> b
         },
         timepicker("at", "weekly.settings.time", current.at),
         timepicker("call_at", "weekly.settings.call_time", current.call_at),
-        bk.text_input(
-            "timezone",
-            translate(language, "weekly.settings.timezone"),
-            initial=current.timezone,
-            multiline=False,
-            max_length=64,
-        ),
+        timezone_select(translate(language, "weekly.settings.timezone"), current.timezone),
     ]
     return bk.modal(
         SETTINGS_MODAL,
