@@ -78,8 +78,9 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
             case Holidays(region=region):
                 upcoming = lifecycle.set_holidays(runtime, config, region)
                 _confirm_holidays(caller, region, upcoming)
-            case Cancel(day=day):
-                cancelled, problem = lifecycle.cancel(runtime, client, config, user_id, day)
+            case Cancel(day=day, undo=undo):
+                act = lifecycle.uncancel if undo else lifecycle.cancel
+                cancelled, problem = act(runtime, client, config, user_id, day)
                 if problem is not None:
                     when = render.long_date(cancelled, language) if cancelled else ""
                     tell(problem, date=when)

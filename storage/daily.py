@@ -233,6 +233,18 @@ def cancel_daily(session: Session, team_id: str, channel_id: str, local_date: da
     )
 
 
+def uncancel_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> bool:
+    """True when the Daily of that day was cancelled and no longer is."""
+    result = session.execute(
+        delete(DailyCancellation).where(
+            DailyCancellation.team_id == team_id,
+            DailyCancellation.channel_id == channel_id,
+            DailyCancellation.local_date == local_date,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 def cancelled_days(session: Session, team_id: str, channel_id: str, since: date) -> set[date]:
     rows = session.scalars(
         select(DailyCancellation.local_date).where(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from bot.daily.parse import (
     Away,
+    Cancel,
     DailyFields,
     Help,
     Invalid,
@@ -362,3 +363,13 @@ def test_an_edit_removes_only_fields_the_reply_had_and_no_longer_has(
     removed = removed_by_edit(before, after)
     assert removed <= parse_update_text(before).given()
     assert removed.isdisjoint(parse_update_text(after).given())
+
+
+def test_uncancel_takes_an_optional_date_in_both_languages() -> None:
+    today = date(2026, 11, 25)
+    assert parse_daily_command("uncancel", today) == Cancel(day=None, undo=True)
+    assert parse_daily_command("zurücknehmen 26.11.", today) == Cancel(
+        day=date(2026, 11, 26), undo=True
+    )
+    assert parse_daily_command("cancel 26.11.", today) == Cancel(day=date(2026, 11, 26))
+    assert isinstance(parse_daily_command("uncancel soon", today), Invalid)

@@ -63,7 +63,7 @@ PILLARS = {
             daily.Holidays,
             daily.Cancel,
         },
-        {"help", "settings", "skip", "away", "off", "on", "holidays", "cancel"},
+        {"help", "settings", "skip", "away", "off", "on", "holidays", "cancel", "uncancel"},
     ),
     "/weekly": (
         "weekly.help",

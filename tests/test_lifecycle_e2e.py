@@ -215,6 +215,27 @@ def test_cancel_takes_out_the_next_daily_for_the_whole_channel(bot: BotUnderTest
     assert _count(bot, Daily) == 0
 
 
+def test_a_cancellation_can_be_taken_back_and_the_daily_is_held(bot: BotUnderTest) -> None:
+    _add_bot(bot)
+    bot.command("/daily", "cancel 26.11.", user_id="U0003")
+    bot.command("/daily", "uncancel", user_id="U0002")
+    news = text_of(_top_level_posts(bot)[-1])
+    assert "The Daily on Thursday, 26 November takes place after all" in news
+    assert _count(bot, DailyCancellation) == 0
+    bot.command("/daily", "uncancel 26.11.")
+    bot.command("/daily", "uncancel 24.11.")
+    told = _ephemerals_to(bot, "U0001")
+    assert "26 November is not cancelled" in told[-2] and "24 November is not" in told[-1]
+    bot.command("/daily", "absagen 26.11.", user_id="U0003")
+    assert "No Daily on Thursday, 26 November" in text_of(_top_level_posts(bot)[-1]), (
+        "cancelled again after the undo: announced again"
+    )
+    bot.command("/daily", "zurücknehmen 26.11.", user_id="U0003")
+    report = _tick_at(bot, PROMPT_DUE)
+    assert report.ran == 1, _lines(report)
+    assert _count(bot, Daily) == 1, "the Daily is held"
+
+
 def test_an_answer_on_a_cancelled_day_joins_the_last_daily_held(bot: BotUnderTest) -> None:
     _add_bot(bot)
     bot.clock.set(datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN))

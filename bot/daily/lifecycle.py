@@ -107,13 +107,52 @@ def cancel(
     if problem is not None:
         return day, problem
     with transaction(runtime.sessions) as session:
-        if not store.cancel_daily(session, config.team_id, config.channel_id, day):
-            return day, "daily.cancel.error.already"
-    who = display_names(runtime, client, config.team_id, [user_id], config.language)[user_id]
-    text, blocks = render.cancelled_message(config.language, day, who)
-    key = f"daily.cancelled:{config.channel_id}:{day.isoformat()}"
-    post_once(runtime, client, config.team_id, key, Message(config.channel_id, text, blocks))
+        cancelled = store.cancel_daily(session, config.team_id, config.channel_id, day)
+    if not cancelled:
+        return day, "daily.cancel.error.already"
+    _announce(runtime, client, config, user_id, request_post_key("daily-cancelled"), day, True)
     return day, None
+
+
+def uncancel(
+    runtime: Runtime, client: WebClient, config: ChannelConfig, user_id: str, day: date | None
+) -> tuple[date | None, str | None]:
+    """Take back the cancellation of one Daily (the next cancelled one when `day` is None) and
+    tell the channel; the clock then holds that Daily as usual — a prompt already due that day
+    goes out at its next tick. Returns the day and, when nothing was taken back, why."""
+    now = runtime.now()
+    today = local_day(runtime, config, now)
+    with transaction(runtime.sessions) as session:
+        cancelled = store.cancelled_days(session, config.team_id, config.channel_id, today)
+    if day is None:
+        if not cancelled:
+            return None, "daily.uncancel.error.none_ahead"
+        day = min(cancelled)
+    if day not in cancelled:
+        return day, "daily.uncancel.error.not_cancelled"
+    problem = cancel_problem(config.schedule, config.holiday_region, day, now)
+    if problem == "daily.cancel.error.past":
+        return day, problem
+    with transaction(runtime.sessions) as session:
+        taken_back = store.uncancel_daily(session, config.team_id, config.channel_id, day)
+    if not taken_back:  # someone else was quicker
+        return day, "daily.uncancel.error.not_cancelled"
+    _announce(runtime, client, config, user_id, request_post_key("daily-uncancelled"), day, False)
+    return day, None
+
+
+def _announce(
+    runtime: Runtime,
+    client: WebClient,
+    config: ChannelConfig,
+    user_id: str,
+    key: str,
+    day: date,
+    cancelled: bool,
+) -> None:
+    who = display_names(runtime, client, config.team_id, [user_id], config.language)[user_id]
+    text, blocks = render.cancelled_message(config.language, day, who, cancelled=cancelled)
+    post_once(runtime, client, config.team_id, key, Message(config.channel_id, text, blocks))
 
 
 def answer_direct_message(

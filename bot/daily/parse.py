@@ -105,7 +105,8 @@ class Holidays:
 
 @dataclass(frozen=True)
 class Cancel:
-    day: date | None  # None: the next Daily
+    day: date | None  # None: the next Daily (undo: the next cancelled one)
+    undo: bool = False  # take a cancellation back
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ _ON_WORDS = frozenset({"on", "an"})
 _OFF_WORDS = frozenset({"off", "aus"})
 _HOLIDAY_WORDS = frozenset({"holidays", "feiertage"})
 _CANCEL_WORDS = frozenset({"cancel", "absagen"})
+_UNCANCEL_WORDS = frozenset({"uncancel", "zurücknehmen"})
 
 # Accepted date spellings: 2026-12-24, 24.12.2026, 24.12.26, 24.12. and 24.12 (day and month may
 # have one digit). {p} prefixes the group names so one pattern can hold a start and an end date;
@@ -212,8 +214,8 @@ def parse_daily_command(text: str, today: date) -> DailyCommand:
         return TurnOn() if keyword in _ON_WORDS else TurnOff()
     if keyword in _HOLIDAY_WORDS:
         return _parse_holidays(rest)
-    if keyword in _CANCEL_WORDS:
-        return _parse_cancel(rest, today)
+    if keyword in _CANCEL_WORDS | _UNCANCEL_WORDS:
+        return _parse_cancel(rest, today, undo=keyword in _UNCANCEL_WORDS)
     fields = parse_update_text(text)
     if fields.is_empty:
         return Invalid("daily.error.empty_update")
@@ -267,14 +269,14 @@ def _parse_holidays(argument: str) -> DailyCommand:
         return Invalid("daily.error.bad_region", detail=argument)
 
 
-def _parse_cancel(argument: str, today: date) -> DailyCommand:
+def _parse_cancel(argument: str, today: date, *, undo: bool) -> DailyCommand:
     if not argument:
-        return Cancel(day=None)
+        return Cancel(day=None, undo=undo)
     match = _SINGLE_DATE.fullmatch(argument)
     day = _resolve_date(match, "", today) if match is not None else None
     if day is None:
         return Invalid("daily.error.bad_date", detail=argument)
-    return Cancel(day=day)
+    return Cancel(day=day, undo=undo)
 
 
 def _first_unreadable_word(arguments: str) -> str:

@@ -293,10 +293,10 @@ def state_message(
     return text, [bk.section(text)]
 
 
-def cancelled_message(language: str, day: date, who: str) -> Message:
-    text = translate(
-        language, "daily.lifecycle.cancelled", date=long_date(day, language), name=_name(who)
-    )
+def cancelled_message(language: str, day: date, who: str, *, cancelled: bool = True) -> Message:
+    """The channel's news that a Daily is cancelled, or (`cancelled=False`) held after all."""
+    key = "daily.lifecycle.cancelled" if cancelled else "daily.lifecycle.uncancelled"
+    text = translate(language, key, date=long_date(day, language), name=_name(who))
     return text, [bk.section(text)]
 
 
