@@ -138,9 +138,9 @@ def stale(key_results: Iterable[KeyResult], now: datetime) -> list[KeyResult]:
 
 
 def next_number(taken: Iterable[int]) -> int:
-    """One above the highest number of the open set: a removed O2's number is not given to the
-    next objective, so `KR2.1` in last week's notes never comes to mean something else. A new
-    quarter (after `close`) starts at 1 again."""
+    """One above the highest number of the open set: a removed O2 leaves a gap rather than
+    lending its number to the next objective (O1, O3, then O4), so `KR2.1` in last week's notes
+    does not come to mean something else. A new quarter (after `close`) starts at 1 again."""
     return max(taken, default=0) + 1
 
 

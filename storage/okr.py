@@ -1,0 +1,244 @@
+"""Queries of the team OKRs: objectives, key results and check-ins of a channel.
+
+Plain functions taking a session, so a bench or a seed script can fill a channel quickly
+(`add_objective`, `add_key_result`, `add_check_in`) and read it back (`open_okrs`,
+`archived_okrs`) the way the bot does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.okr.rules import CheckIn, KeyResult, Objective, OkrSet
+from storage.models import OkrCheckIn, OkrKeyResult, OkrObjective
+
+
+def _assemble(
+    session: Session, objectives: Sequence[OkrObjective], with_notes: bool = True
+) -> list[Objective]:
+    """The objectives with their key results and check-ins (three queries in all)."""
+    ids = [row.id for row in objectives]
+    krs = session.scalars(
+        select(OkrKeyResult)
+        .where(OkrKeyResult.objective_id.in_(ids))
+        .order_by(OkrKeyResult.objective_id, OkrKeyResult.number)
+    ).all()
+    check_ins: dict[int, list[CheckIn]] = {kr.id: [] for kr in krs}
+    rows = session.execute(
+        select(
+            OkrCheckIn.key_result_id,
+            OkrCheckIn.value,
+            OkrCheckIn.created_at,
+            OkrCheckIn.note,
+            OkrCheckIn.user_id,
+        )
+        .where(OkrCheckIn.key_result_id.in_(list(check_ins)))
+        .order_by(OkrCheckIn.created_at, OkrCheckIn.id)
+    )
+    for kr_id, value, at, note, user_id in rows:
+        check_ins[kr_id].append(CheckIn(value, at, note if with_notes else None, user_id))
+    numbers = {row.id: row.number for row in objectives}
+    by_objective: dict[int, list[KeyResult]] = {objective_id: [] for objective_id in ids}
+    for kr in krs:
+        by_objective[kr.objective_id].append(
+            KeyResult(
+                id=kr.id,
+                objective_number=numbers[kr.objective_id],
+                number=kr.number,
+                text=kr.text,
+                target=kr.target,
+                unit=kr.unit,
+                created_at=kr.created_at,
+                check_ins=tuple(check_ins[kr.id]),
+            )
+        )
+    return [
+        Objective(
+            id=row.id,
+            number=row.number,
+            text=row.text,
+            created_at=row.created_at,
+            key_results=tuple(by_objective[row.id]),
+            quarter=row.quarter,
+            closed_at=row.closed_at,
+        )
+        for row in objectives
+    ]
+
+
+def _open_rows(
+    session: Session, team_id: str, channel_id: str, lock: bool = False
+) -> Sequence[OkrObjective]:
+    query = select(OkrObjective).where(
+        OkrObjective.team_id == team_id,
+        OkrObjective.channel_id == channel_id,
+        OkrObjective.quarter.is_(None),
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query.order_by(OkrObjective.number)).all()
+
+
+def open_okrs(session: Session, team_id: str, channel_id: str, lock: bool = False) -> OkrSet:
+    """The channel's open objectives with their key results and check-ins. `lock`: nobody
+    else adds, removes or closes in the channel until the transaction ends."""
+    return OkrSet(tuple(_assemble(session, _open_rows(session, team_id, channel_id, lock))))
+
+
+def add_objective(
+    session: Session, team_id: str, channel_id: str, number: int, text: str, now: datetime
+) -> Objective:
+    row = OkrObjective(
+        team_id=team_id, channel_id=channel_id, number=number, text=text, created_at=now
+    )
+    session.add(row)
+    session.flush()
+    return Objective(id=row.id, number=number, text=text, created_at=now)
+
+
+def add_key_result(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    objective: Objective,
+    number: int,
+    text: str,
+    target: float,
+    unit: str,
+    now: datetime,
+) -> KeyResult:
+    row = OkrKeyResult(
+        team_id=team_id,
+        channel_id=channel_id,
+        objective_id=objective.id,
+        number=number,
+        text=text,
+        target=target,
+        unit=unit,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return KeyResult(
+        id=row.id,
+        objective_number=objective.number,
+        number=number,
+        text=text,
+        target=target,
+        unit=unit,
+        created_at=now,
+    )
+
+
+def add_check_in(
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    key_result_id: int,
+    value: float,
+    note: str | None,
+    user_id: str | None,
+    now: datetime,
+) -> int:
+    """Stores a check-in; returns its id."""
+    row = OkrCheckIn(
+        team_id=team_id,
+        channel_id=channel_id,
+        key_result_id=key_result_id,
+        value=value,
+        note=note,
+        user_id=user_id,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def remove_objective(session: Session, team_id: str, objective_id: int) -> None:
+    """The objective with its key results and their check-ins (children first: SQLite may
+    not enforce the cascade)."""
+    kr_ids = select(OkrKeyResult.id).where(
+        OkrKeyResult.team_id == team_id, OkrKeyResult.objective_id == objective_id
+    )
+    session.execute(delete(OkrCheckIn).where(OkrCheckIn.key_result_id.in_(kr_ids)))
+    session.execute(
+        delete(OkrKeyResult).where(
+            OkrKeyResult.team_id == team_id, OkrKeyResult.objective_id == objective_id
+        )
+    )
+    session.execute(
+        delete(OkrObjective).where(OkrObjective.team_id == team_id, OkrObjective.id == objective_id)
+    )
+
+
+def remove_key_result(session: Session, team_id: str, key_result_id: int) -> None:
+    session.execute(
+        delete(OkrCheckIn).where(
+            OkrCheckIn.team_id == team_id, OkrCheckIn.key_result_id == key_result_id
+        )
+    )
+    session.execute(
+        delete(OkrKeyResult).where(
+            OkrKeyResult.team_id == team_id, OkrKeyResult.id == key_result_id
+        )
+    )
+
+
+def close_open(
+    session: Session, team_id: str, channel_id: str, quarter: str, now: datetime
+) -> int:
+    """Archives the open set under `quarter`; returns how many objectives were archived."""
+    result = session.execute(
+        update(OkrObjective)
+        .where(
+            OkrObjective.team_id == team_id,
+            OkrObjective.channel_id == channel_id,
+            OkrObjective.quarter.is_(None),
+        )
+        .values(quarter=quarter, closed_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def archived_okrs(session: Session, team_id: str, channel_id: str, quarter: str) -> list[Objective]:
+    """A quarter's archived objectives, in the order they were closed and numbered."""
+    rows = session.scalars(
+        select(OkrObjective)
+        .where(
+            OkrObjective.team_id == team_id,
+            OkrObjective.channel_id == channel_id,
+            OkrObjective.quarter == quarter,
+        )
+        .order_by(OkrObjective.closed_at, OkrObjective.number)
+    ).all()
+    return _assemble(session, rows)
+
+
+def archived_quarters(session: Session, team_id: str, channel_id: str) -> list[str]:
+    """The channel's archived quarters, the latest first."""
+    rows = session.execute(
+        select(OkrObjective.quarter, func.max(OkrObjective.closed_at))
+        .where(
+            OkrObjective.team_id == team_id,
+            OkrObjective.channel_id == channel_id,
+            OkrObjective.quarter.is_not(None),
+        )
+        .group_by(OkrObjective.quarter)
+    ).all()
+    return [str(quarter) for quarter, _ in sorted(rows, key=lambda row: str(row[0]), reverse=True)]
+
+
+def forget_author(session: Session, user_id: str, team_id: str | None) -> int:
+    """GDPR: the person's check-ins stay the team's values, without their name or their note.
+    Returns how many check-ins changed."""
+    statement = (
+        update(OkrCheckIn).where(OkrCheckIn.user_id == user_id).values(user_id=None, note=None)
+    )
+    if team_id:
+        statement = statement.where(OkrCheckIn.team_id == team_id)
+    return int(getattr(session.execute(statement), "rowcount", 0) or 0)
