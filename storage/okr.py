@@ -189,9 +189,7 @@ def remove_key_result(session: Session, team_id: str, key_result_id: int) -> Non
     )
 
 
-def close_open(
-    session: Session, team_id: str, channel_id: str, quarter: str, now: datetime
-) -> int:
+def close_open(session: Session, team_id: str, channel_id: str, quarter: str, now: datetime) -> int:
     """Archives the open set under `quarter`; returns how many objectives were archived."""
     result = session.execute(
         update(OkrObjective)

@@ -204,7 +204,7 @@ def _parse_check(text: str) -> Check | Invalid:
     key_result = _KEY_RESULT_REF.fullmatch(reference.removesuffix(":"))
     if key_result is None:
         return Invalid("okr.error.needs_key_result", reference)
-    value_text, colon, note = rest.partition(":")
+    value_text, _, note = rest.partition(":")
     value = parse_number(value_text)
     if value is None:
         return Invalid("okr.error.bad_value", value_text.strip())

@@ -15,6 +15,7 @@ from babel.numbers import format_decimal
 
 from bot import blocks as bk
 from bot.i18n import translate
+from bot.okr.parse import PERCENT
 from bot.okr.rules import Change, KeyResult, Objective, OkrSet, bar, capped, objective_progress
 from bot.okr.rules import progress as kr_progress
 from bot.text import escape_for_slack, truncate
@@ -37,7 +38,9 @@ def number(value: float, language: str) -> str:
 
 
 def amount(kr: KeyResult, value: float, language: str) -> str:
-    return number(value, language) + kr.unit
+    if kr.unit == PERCENT:
+        return translate(language, "okr.percent", value=number(value, language))
+    return number(value, language)
 
 
 def percent(share: float, language: str) -> str:
@@ -133,8 +136,7 @@ def objective_post(language: str, objective: Objective) -> Message:
 def check_in_post(language: str, kr: KeyResult, note: str, author: str) -> Message:
     """A check-in with a note, in the channel: the key result's progress, the note, its author."""
     heading = translate(language, "okr.post.check_in", line=key_result_line(kr, language))
-    quote = "\n".join(f"> {line}" for line in escape_for_slack(note, {}).splitlines() or [""])
-    body = f"{heading}\n{quote}\n— {escape_for_slack(author, {})}"
+    body = f"{heading}\n:memo: {escape_for_slack(note, {})}\n— {escape_for_slack(author, {})}"
     return truncate(f"{kr.label}: {_text(note)}", 150), [bk.section(body)]
 
 
@@ -188,8 +190,8 @@ def check_in_modal(language: str, okrs: OkrSet, metadata: Mapping[str, object]) 
     key_results, _ = capped(okrs.key_results, MAX_OPTIONS)
     options = [
         bk.option(
-            f"{kr.label} {' '.join(kr.text.split())} ({number(kr.value, language)}{kr.unit}"
-            f" / {number(kr.target, language)}{kr.unit})",
+            f"{kr.label} {' '.join(kr.text.split())}"
+            f" ({amount(kr, kr.value, language)} / {amount(kr, kr.target, language)})",
             str(kr.id),
         )
         for kr in key_results

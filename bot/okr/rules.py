@@ -111,9 +111,7 @@ def objective_progress(objective: Objective) -> float | None:
     """The mean of its key results' progress, each capped at 100 %; None without any."""
     if not objective.key_results:
         return None
-    return sum(min(progress(kr), 1.0) for kr in objective.key_results) / len(
-        objective.key_results
-    )
+    return sum(min(progress(kr), 1.0) for kr in objective.key_results) / len(objective.key_results)
 
 
 def value_at(kr: KeyResult, moment: datetime) -> float | None:

@@ -53,9 +53,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_okr_key_results")),
     )
-    op.create_index(
-        op.f("ix_okr_key_results_objective_id"), "okr_key_results", ["objective_id"]
-    )
+    op.create_index(op.f("ix_okr_key_results_objective_id"), "okr_key_results", ["objective_id"])
     op.create_table(
         "okr_check_ins",
         sa.Column("id", sa.Integer(), nullable=False),
