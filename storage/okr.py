@@ -45,29 +45,36 @@ def _assemble(
     by_objective: dict[int, list[KeyResult]] = {objective_id: [] for objective_id in ids}
     for kr in krs:
         by_objective[kr.objective_id].append(
-            KeyResult(
-                id=kr.id,
-                objective_number=numbers[kr.objective_id],
-                number=kr.number,
-                text=kr.text,
-                target=kr.target,
-                unit=kr.unit,
-                created_at=kr.created_at,
-                check_ins=tuple(check_ins[kr.id]),
-            )
+            _as_key_result(kr, numbers[kr.objective_id], check_ins[kr.id])
         )
-    return [
-        Objective(
-            id=row.id,
-            number=row.number,
-            text=row.text,
-            created_at=row.created_at,
-            key_results=tuple(by_objective[row.id]),
-            quarter=row.quarter,
-            closed_at=row.closed_at,
-        )
-        for row in objectives
-    ]
+    return [_as_objective(row, by_objective[row.id]) for row in objectives]
+
+
+def _as_key_result(
+    row: OkrKeyResult, objective_number: int, check_ins: Sequence[CheckIn] = ()
+) -> KeyResult:
+    return KeyResult(
+        id=row.id,
+        objective_number=objective_number,
+        number=row.number,
+        text=row.text,
+        target=row.target,
+        unit=row.unit,
+        created_at=row.created_at,
+        check_ins=tuple(check_ins),
+    )
+
+
+def _as_objective(row: OkrObjective, key_results: Sequence[KeyResult] = ()) -> Objective:
+    return Objective(
+        id=row.id,
+        number=row.number,
+        text=row.text,
+        created_at=row.created_at,
+        key_results=tuple(key_results),
+        quarter=row.quarter,
+        closed_at=row.closed_at,
+    )
 
 
 def _open_rows(
@@ -97,7 +104,7 @@ def add_objective(
     )
     session.add(row)
     session.flush()
-    return Objective(id=row.id, number=number, text=text, created_at=now)
+    return _as_objective(row)
 
 
 def add_key_result(
@@ -123,15 +130,7 @@ def add_key_result(
     )
     session.add(row)
     session.flush()
-    return KeyResult(
-        id=row.id,
-        objective_number=objective.number,
-        number=number,
-        text=text,
-        target=target,
-        unit=unit,
-        created_at=now,
-    )
+    return _as_key_result(row, objective.number)
 
 
 def add_check_in(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -152,28 +153,24 @@ def parse_okr_command(text: str) -> OkrCommand:
     text = text.strip()
     if len(text) > MAX_TEXT_LENGTH:
         return Invalid("okr.error.too_long")
-    if not text:
-        return Show()
     first, rest = split_first_word(text)
     keyword = first.casefold()
-    if keyword in _ADD_WORDS:
-        return _parse_add(rest)
-    if keyword in _CHECK_WORDS:
-        return _parse_check(rest)
-    if keyword in _REMOVE_WORDS:
-        return _parse_remove(rest)
-    if keyword in _CLOSE_WORDS | _ARCHIVE_WORDS:
-        quarter = parse_quarter(rest) if rest else None
-        if rest and quarter is None:
-            return Invalid("okr.error.bad_quarter", rest)
-        return Close(quarter) if keyword in _CLOSE_WORDS else Archive(quarter)
-    if rest:
-        return Invalid("okr.error.usage", first)
-    if keyword in _SHOW_WORDS:
+    if not text or (keyword in _SHOW_WORDS and not rest):
         return Show()
-    if keyword in _HELP_WORDS:
+    if keyword in _HELP_WORDS and not rest:
         return Help()
-    return Invalid("okr.error.usage", first)
+    parse_rest = _SUBCOMMANDS.get(keyword)
+    return parse_rest(rest) if parse_rest else Invalid("okr.error.usage", first)
+
+
+def _parse_close(text: str) -> Close | Invalid:
+    quarter = parse_quarter(text) if text else None
+    return Invalid("okr.error.bad_quarter", text) if text and not quarter else Close(quarter)
+
+
+def _parse_archive(text: str) -> Archive | Invalid:
+    quarter = parse_quarter(text) if text else None
+    return Invalid("okr.error.bad_quarter", text) if text and not quarter else Archive(quarter)
 
 
 def _parse_add(text: str) -> AddObjective | AddKeyResult | Invalid:
@@ -229,6 +226,14 @@ def _parse_remove(text: str) -> Remove | Invalid:
         return Remove(int(objective.group(1)), None)
     return Invalid("okr.error.needs_reference", reference)
 
+
+_SUBCOMMANDS: dict[str, Callable[[str], OkrCommand]] = {
+    **dict.fromkeys(_ADD_WORDS, _parse_add),
+    **dict.fromkeys(_CHECK_WORDS, _parse_check),
+    **dict.fromkeys(_REMOVE_WORDS, _parse_remove),
+    **dict.fromkeys(_CLOSE_WORDS, _parse_close),
+    **dict.fromkeys(_ARCHIVE_WORDS, _parse_archive),
+}
 
 __all__ = [
     "AddKeyResult",
