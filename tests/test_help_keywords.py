@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from bot.daily import parse as daily
-from bot.okr import parse as okr
 from bot.i18n import translate
+from bot.okr import parse as okr
 from bot.radar import parse as radar
 from bot.weekly import parse as weekly
 
