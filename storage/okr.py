@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.okr.rules import CheckIn, KeyResult, Objective, OkrSet
-from storage.models import OkrCheckIn, OkrKeyResult, OkrObjective
+from storage.channels import get_or_create_channel
+from storage.models import Channel, OkrCheckIn, OkrKeyResult, OkrObjective
 
 
 def _assemble(
@@ -77,23 +78,28 @@ def _as_objective(row: OkrObjective, key_results: Sequence[KeyResult] = ()) -> O
     )
 
 
-def _open_rows(
-    session: Session, team_id: str, channel_id: str, lock: bool = False
-) -> Sequence[OkrObjective]:
+def _open_rows(session: Session, team_id: str, channel_id: str) -> Sequence[OkrObjective]:
     query = select(OkrObjective).where(
         OkrObjective.team_id == team_id,
         OkrObjective.channel_id == channel_id,
         OkrObjective.quarter.is_(None),
     )
-    if lock:
-        query = query.with_for_update()
     return session.scalars(query.order_by(OkrObjective.number)).all()
 
 
 def open_okrs(session: Session, team_id: str, channel_id: str, lock: bool = False) -> OkrSet:
     """The channel's open objectives with their key results and check-ins. `lock`: nobody
-    else adds, removes or closes in the channel until the transaction ends."""
-    return OkrSet(tuple(_assemble(session, _open_rows(session, team_id, channel_id, lock))))
+    else adds, removes or closes in the channel until the transaction ends — the channel's row
+    is the lock, so it holds even while the channel has no objective yet (SQLite: the insert
+    that makes sure the row exists takes the database's write lock)."""
+    if lock:
+        get_or_create_channel(session, team_id, channel_id)
+        session.execute(
+            select(Channel.id)
+            .where(Channel.team_id == team_id, Channel.channel_id == channel_id)
+            .with_for_update()
+        )
+    return OkrSet(tuple(_assemble(session, _open_rows(session, team_id, channel_id))))
 
 
 def add_objective(

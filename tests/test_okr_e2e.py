@@ -3,6 +3,8 @@ real app, posts and ephemeral answers in the fake Slack, rows in the database (b
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -277,8 +279,6 @@ def test_a_long_okr_list_keeps_the_agenda_within_block_kits_limits(bot: BotUnder
 
 
 def test_forget_keeps_the_teams_values_without_the_persons_name_or_note(bot: BotUnderTest) -> None:
-    import json
-
     from bot.privacy import export_team, forget_user
 
     _seed(bot)
@@ -289,3 +289,39 @@ def test_forget_keeps_the_teams_values_without_the_persons_name_or_note(bot: Bot
     counts = forget_user(bot.runtime, "U0001", "T0001")
     assert counts["okr_check_ins"] == 1
     assert _rows(bot)[2] == [(5.0, None, None), (7.0, "theirs", "U0003")]
+
+
+def test_a_check_in_on_a_key_result_removed_meanwhile_stores_nothing(bot: BotUnderTest) -> None:
+    _seed(bot)
+    run_agenda(bot)
+    values = {
+        "key_result": {"value": chosen(str(_kr_id(bot, 2)))},
+        "value": {"value": plain("3")},
+        "note": {"value": plain(None)},
+    }
+    _okr(bot, "remove KR1.2")
+    metadata = json.dumps({"channel": CHANNEL, "weekly": None, "language": "en"})
+    bot.slack.view_submission("okr_check_in", values, private_metadata=metadata)
+    bot.settle()
+    assert count(bot, OkrCheckIn) == 0
+    assert "removed or archived in the meantime" in ephemerals_to(bot, "U0001")[-1]
+
+
+def test_objectives_added_at_once_get_different_numbers(bot: BotUnderTest) -> None:
+    threads = [
+        threading.Thread(
+            target=bot.slack.command, args=("/okr", f"add Objective {n}", f"U000{n % 3 + 1}")
+        )
+        for n in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    bot.settle()
+    assert sorted(number for number, _, _ in _rows(bot)[0]) == [1, 2, 3, 4, 5, 6]
+
+
+def _kr_id(bot: BotUnderTest, number: int) -> int:
+    with transaction(bot.runtime.sessions) as session:
+        return session.scalars(select(OkrKeyResult.id).where(OkrKeyResult.number == number)).one()

@@ -120,9 +120,11 @@ def check_in(
             ),
             None,
         )
-        if found is None:
-            shown = f"KR{label[0]}.{label[1]}" if label else ""
+        if found is None and label:
+            shown = f"KR{label[0]}.{label[1]}"
             return Outcome(error="okr.error.no_key_result", detail={"label": shown})
+        if found is None:
+            return Outcome(error="okr.error.key_result_gone")
         check_in_id = store.add_check_in(
             session, where.team_id, where.channel_id, found.id, value, note, user_id, runtime.now()
         )
