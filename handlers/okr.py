@@ -74,9 +74,14 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
                 outcome = service.add_key_result(runtime, where, objective, text, target, unit)
                 if outcome.key_result is not None:
                     kr = outcome.key_result
-                    shown = render.amount(kr, kr.target, language)
-                    tell("okr.ack.key_result_added", label=kr.label, text=quote_user_text(text),
-                         target=shown)  # fmt: skip
+                    target_shown = render.amount(kr, kr.target, language)
+                    text_shown = quote_user_text(text)
+                    tell(
+                        "okr.ack.key_result_added",
+                        label=kr.label,
+                        text=text_shown,
+                        target=target_shown,
+                    )
             case Check(objective=objective, key_result=number, value=value, note=note):
                 outcome = service.check_in(
                     runtime, client, where, user_id, value, note, label=(objective, number)
@@ -148,7 +153,7 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
 
     def refresh_weekly(client: WebClient, where: service.OkrChannel, weekly_id: int | None) -> None:
         """The Weekly's agenda parent shows the OKRs as they are now."""
-        weekly_id = weekly_id or service.weekly_to_refresh(runtime, where)
+        weekly_id = service.weekly_to_refresh(runtime, where, weekly_id)
         if weekly_id is not None:
             config = weekly_config(runtime, where.team_id, where.channel_id)
             agenda.refresh_parent(runtime, client, config, weekly_id)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.okr.rules import CheckIn, KeyResult, Objective, OkrSet
 from storage.channels import get_or_create_channel
-from storage.models import Channel, OkrCheckIn, OkrKeyResult, OkrObjective
+from storage.models import Channel, OkrCheckIn, OkrKeyResult, OkrObjective, Weekly
 
 
 def _assemble(
@@ -245,3 +245,9 @@ def forget_author(session: Session, user_id: str, team_id: str | None) -> int:
     if team_id:
         statement = statement.where(OkrCheckIn.team_id == team_id)
     return int(getattr(session.execute(statement), "rowcount", 0) or 0)
+
+
+def is_channels_weekly(session: Session, team_id: str, channel_id: str, weekly_id: int) -> bool:
+    """Whether the Weekly a button or modal names is this channel's (nothing crosses teams)."""
+    weekly = session.get(Weekly, weekly_id)
+    return weekly is not None and (weekly.team_id, weekly.channel_id) == (team_id, channel_id)

@@ -84,6 +84,7 @@ def add_objective(runtime: Runtime, client: WebClient, where: OkrChannel, text: 
 def add_key_result(
     runtime: Runtime, where: OkrChannel, objective: int, text: str, target: float, unit: str
 ) -> Outcome:
+    now = runtime.now()
     with transaction(runtime.sessions) as session:
         okrs = store.open_okrs(session, where.team_id, where.channel_id, lock=True)
         found = okrs.objective(objective)
@@ -91,9 +92,8 @@ def add_key_result(
             return Outcome(error="okr.error.no_objective", detail={"number": objective})
         number = next_number(kr.number for kr in found.key_results)
         kr = store.add_key_result(
-            session, where.team_id, where.channel_id, found, number, text, target, unit,
-            runtime.now(),
-        )  # fmt: skip
+            session, where.team_id, where.channel_id, found, number, text, target, unit, now
+        )
     return Outcome(objective=found, key_result=kr)
 
 
@@ -228,10 +228,15 @@ def check_in_modal(
     return render.check_in_modal(language, okrs, metadata)
 
 
-def weekly_to_refresh(runtime: Runtime, where: OkrChannel) -> int | None:
-    """The channel's latest posted Weekly if it is from the last seven days: its parent shows
-    the OKRs as they are now."""
+def weekly_to_refresh(runtime: Runtime, where: OkrChannel, weekly_id: int | None) -> int | None:
+    """The Weekly whose parent should show the OKRs as they are now: the one the modal was
+    opened from (if it is this channel's), else the channel's latest posted one of the last
+    seven days."""
     with transaction(runtime.sessions) as session:
+        if weekly_id and store.is_channels_weekly(
+            session, where.team_id, where.channel_id, weekly_id
+        ):
+            return weekly_id
         weekly = weekly_store.latest_posted_weekly(session, where.team_id, where.channel_id)
     today = local_date_of(runtime.now(), where.timezone)
     if weekly is None or (today - weekly.local_date).days > 7:
