@@ -1,7 +1,8 @@
 """GDPR: a workspace's data as JSON, erasing one person everywhere, or a whole workspace.
 
 Besides the rows that are the person's own, `forget` erases their words where a teammate put
-them: a Weekly item made of their message with the shortcut. Messages already posted in Slack
+them: a Weekly item made of their message with the shortcut; and the notes and name of their OKR
+check-ins, whose values stay the team's. Messages already posted in Slack
 stay as they are; Slack's own retention governs those.
 """
 
@@ -30,12 +31,14 @@ from storage.models import (
     InboxRequest,
     KnownContact,
     Member,
+    OkrCheckIn,
     ProspectAnnouncement,
     RadarFlag,
     WeeklyDecision,
     WeeklyItem,
     WeeklyReaction,
 )
+from storage.okr import forget_author
 from storage.radar import bump_version
 from storage.workspaces import TOKEN_REVOKED, UNINSTALLED, erase_team, stop
 
@@ -84,6 +87,8 @@ def forget_user(runtime: Runtime, user_id: str, team_id: str | None = None) -> d
             counts[table.name] = int(getattr(result, "rowcount", 0) or 0)
         erased = _erase_words_in_teammates_items(session, runtime, user_id, team_id)
         counts[WeeklyItem.__tablename__] += erased
+        # A check-in's value is the team's: it stays, without the person's name and note.
+        counts[OkrCheckIn.__tablename__] = forget_author(session, user_id, team_id)
         # Every process's cached radar index is rebuilt without the person on its next use.
         bump_version(session, team_id)
     return {table: count for table, count in counts.items() if count}

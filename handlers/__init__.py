@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import board, daily, events, home, installs, messages, prospects, weekly
+from handlers import board, daily, events, home, installs, messages, okr, prospects, weekly
 from handlers.inbox import Inbox
 
 
@@ -16,6 +16,7 @@ def register_all(app: App, runtime: Runtime, inbox: Inbox) -> None:
     weekly.register(app, runtime, inbox)
     prospects.register(app, runtime, inbox)
     board.register(app, runtime, inbox)
+    okr.register(app, runtime, inbox)
     home.register(app, runtime, inbox)
     messages.register(app, runtime, inbox)  # the one `message` listener (see its docstring)
     events.register(app, runtime, inbox)

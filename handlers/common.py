@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,3 +134,12 @@ def user_of(body: dict[str, Any]) -> str | None:
     if not user and isinstance(body.get("user"), dict):
         user = body["user"].get("id")
     return str(user) if user else None
+
+
+def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private_metadata as the JSON object the bot put there ({} if it is not)."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

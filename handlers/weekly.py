@@ -3,7 +3,6 @@ reactions on agenda items."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -34,7 +33,13 @@ from bot.weekly.settings_form import (
     settings_modal,
     validate_settings,
 )
-from handlers.common import acknowledge_form, slash_command, tell_user, workspace_id
+from handlers.common import (
+    acknowledge_form,
+    slash_command,
+    tell_user,
+    view_metadata,
+    workspace_id,
+)
 from handlers.inbox import Inbox
 from storage.channels import update_channel
 from storage.db import transaction
@@ -127,7 +132,7 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
     def check_settings(ack: Ack, body: dict[str, Any]) -> bool:
         """Validation answers in the ack itself, so Slack shows the error on the field."""
         view = body["view"]
-        language = _metadata(view).get("language") or runtime.settings.default_language
+        language = view_metadata(view).get("language") or runtime.settings.default_language
         answers = settings_from_values(view["state"]["values"])
         return acknowledge_form(ack, language, lambda: validate_settings(answers))
 
@@ -138,7 +143,7 @@ def register(app: App, runtime: Runtime, inbox: Inbox) -> None:
         except SettingsError:
             return  # answered in check_settings
         team_id, user_id = workspace_id(body, context), body["user"]["id"]
-        channel_id = str(_metadata(view)["channel"])
+        channel_id = str(view_metadata(view)["channel"])
         with transaction(runtime.sessions) as session:
             update_channel(session, team_id, channel_id, weekly_active=True, **form.as_columns())
         language = user_language(runtime, client, team_id, user_id)
@@ -189,14 +194,6 @@ def _confirm_added(
         when=render.when(language, service.next_start(runtime, config)),
         text=quote_user_text(item.text),
     )
-
-
-def _metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _is_the_bot(user_id: str, body: dict[str, Any], context: BoltContext) -> bool:

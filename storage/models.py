@@ -9,6 +9,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -510,3 +511,54 @@ class HomeView(Base):
     view_hash: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OkrObjective(Base):
+    """A team objective of a channel (`O1`, `O2`, …). `quarter` is None while open; `close`
+    sets it (`2026-Q4`) and `closed_at`, and the archive reads them later."""
+
+    __tablename__ = "okr_objectives"
+    __table_args__ = (Index("ix_okr_objectives_channel", "team_id", "channel_id", "quarter"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    quarter: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OkrKeyResult(Base):
+    """A key result (`KR1.2`): a numeric target the team moves towards from 0; `unit` is "%"
+    for a percentage, else empty."""
+
+    __tablename__ = "okr_key_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    objective_id: Mapped[int] = mapped_column(
+        ForeignKey("okr_objectives.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    target: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(8), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class OkrCheckIn(Base):
+    """A key result's value at a moment, with an optional note. `user_id` is who checked in
+    (named next to a note, never counted); None once that person was forgotten."""
+
+    __tablename__ = "okr_check_ins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    key_result_id: Mapped[int] = mapped_column(
+        ForeignKey("okr_key_results.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

@@ -335,7 +335,7 @@ def manifest(tmp_path: Path, *args: str) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     parsed: dict[str, Any] = json.loads(result.stdout)
     commands = {command["command"]: command for command in parsed["features"]["slash_commands"]}
-    assert set(commands) == {"/daily", "/weekly", "/prospect", "/board"}
+    assert set(commands) == {"/daily", "/weekly", "/prospect", "/board", "/okr"}
     assert all(command["should_escape"] is True for command in commands.values())
     assert "YOUR-HOST" not in result.stdout
     return parsed

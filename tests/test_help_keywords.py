@@ -10,6 +10,7 @@ import pytest
 
 from bot.daily import parse as daily
 from bot.i18n import translate
+from bot.okr import parse as okr
 from bot.radar import parse as radar
 from bot.weekly import parse as weekly
 
@@ -49,6 +50,12 @@ def radar_kind(word: str) -> type:
     return type(radar.parse_prospect_command(f"{word} {argument.get(word, 'Acme')}"))
 
 
+def okr_kind(word: str) -> type:
+    argument = {"add": "x", "neu": "x", "check": "KR1.1 5", "stand": "KR1.1 5"}
+    argument |= {"remove": "O1", "entfernen": "O1"}
+    return type(okr.parse_okr_command(f"{word} {argument.get(word, '')}"))
+
+
 PILLARS = {
     "/daily": (
         "daily.help",
@@ -83,6 +90,12 @@ PILLARS = {
         radar_kind,
         {radar.Knows, radar.ListEntries, radar.Remove, radar.Scan, radar.Help},
         {"knows", "list", "remove", "scan", "help"},
+    ),
+    "/okr": (
+        "okr.help",
+        okr_kind,
+        {okr.AddObjective, okr.Check, okr.Remove, okr.Close, okr.Archive},
+        {"add", "check", "remove", "close", "archive"},
     ),
 }
 

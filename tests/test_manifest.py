@@ -19,6 +19,7 @@ def test_the_manifest_declares_the_commands_with_escaping() -> None:
         "/weekly",
         "/prospect",
         "/board",
+        "/okr",
     }
     assert all(command["should_escape"] for command in commands)
 
@@ -55,6 +56,8 @@ def test_the_usage_hints_name_every_subcommand() -> None:
         assert word in hints["/weekly"]
     for word in ("knows", "list", "remove", "scan on|off", "help"):
         assert word in hints["/prospect"]
+    for word in ("add", "check", "remove", "close", "archive", "help"):
+        assert word in hints["/okr"]
 
 
 def test_the_manifest_subscribes_to_the_message_events_that_carry_edits_and_deletions() -> None:

@@ -27,6 +27,9 @@ PILLAR_TABLES = {
     "radar_channel_settings",
     "board_cards",
     "home_views",
+    "okr_objectives",
+    "okr_key_results",
+    "okr_check_ins",
 }
 
 

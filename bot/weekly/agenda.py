@@ -19,6 +19,7 @@ from datetime import date, datetime
 from slack_sdk import WebClient
 
 from bot.members import display_names
+from bot.okr.service import agenda_section, call_lines
 from bot.posting import Message, post_once
 from bot.radar.service import flag_mentions
 from bot.runtime import Runtime
@@ -63,8 +64,9 @@ def post_call(runtime: Runtime, client: WebClient, config: WeeklyConfig, at: dat
     if weekly.agenda_frozen_at is not None:
         return  # the agenda is out; calling for items now would only confuse
     items = without_numbers(draft(runtime, config))
+    okr_lines = call_lines(runtime, config.team_id, config.channel_id, config.language)
     text, blocks = render.call_message(
-        config.language, start, items, names_for(runtime, client, config, items)
+        config.language, start, items, names_for(runtime, client, config, items), okr_lines
     )
     if weekly.call_ts is not None:
         client.chat_update(channel=config.channel_id, ts=weekly.call_ts, text=text, blocks=blocks)
@@ -212,7 +214,10 @@ def _agenda_view(
         decision_people = [d.user_id for d in decisions]
         decision_people += mentioned_user_ids(" ".join(d.text for d in decisions))
         names |= display_names(runtime, client, config.team_id, decision_people, config.language)
-    message = render.agenda_message(config.language, weekly.local_date, items, decisions, names)
+    okr_section = agenda_section(runtime, weekly, config.language)
+    message = render.agenda_message(
+        config.language, weekly.local_date, items, decisions, names, okr_section
+    )
     return AgendaView(weekly.agenda_ts, message)
 
 

@@ -113,8 +113,13 @@ def draft_message(
 
 
 def call_message(
-    language: str, start: datetime, items: Sequence[AgendaItem], names: Mapping[str, str]
+    language: str,
+    start: datetime,
+    items: Sequence[AgendaItem],
+    names: Mapping[str, str],
+    okr_lines: Sequence[str] = (),
 ) -> Message:
+    """`okr_lines`: the key results without a check-in for a week (bot.okr.render.call_lines)."""
     title = translate(language, "weekly.call.title", when=when(language, start))
     lines = [f"*{title}*", translate(language, "weekly.call.body")]
     if items:
@@ -122,7 +127,7 @@ def call_message(
         lines += _grouped_lines(language, items, names)
     else:
         lines.append(translate(language, "weekly.call.nothing_yet"))
-    return title, bk.limit_blocks(bk.sections(lines))
+    return title, bk.limit_blocks(bk.sections([*lines, *okr_lines]))
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,12 @@ def agenda_message(
     items: Sequence[AgendaItem],
     decisions: Sequence[DecisionFacts],
     names: Mapping[str, str],
+    okr_section: Sequence[bk.Block] = (),
 ) -> Message:
-    """The parent: every item by category with its owners (mentioned) and whether resolved."""
+    """The parent: every item by category with its owners (mentioned) and whether resolved.
+
+    `okr_section`: the team's OKRs (bot.okr.render.agenda_section), kept whole above the status
+    line however long the agenda is."""
     title = translate(language, "weekly.agenda.title", date=long_date(day, language))
     lines = _grouped_lines(language, items, names, ping=True) or [
         translate(language, "weekly.agenda.empty")
@@ -150,14 +159,11 @@ def agenda_message(
         lines += [f"• {_one_line(d.text, names)} — {_name(names, d.user_id)}" for d in decisions]
     resolved = sum(1 for item in items if item.resolved)
     status = translate_count(language, "weekly.agenda.status", len(items), resolved=resolved)
-    blocks = [
-        bk.header(title),
-        bk.context(translate(language, "weekly.agenda.how")),
-        *bk.sections(lines),
-        bk.context(status),
-    ]
-    if len(blocks) > bk.MAX_BLOCKS:  # keep the status line however long the agenda is
-        blocks = [*blocks[: bk.MAX_BLOCKS - 1], blocks[-1]]
+    body = [bk.header(title), bk.context(translate(language, "weekly.agenda.how"))]
+    body += bk.sections(lines)
+    # Whatever the agenda's length, the OKR section and the status line stay.
+    tail = [*okr_section, bk.context(status)]
+    blocks = [*body[: bk.MAX_BLOCKS - len(tail)], *tail]
     return translate(language, "weekly.agenda.fallback", date=long_date(day, language)), blocks
 
 

@@ -1,0 +1,1 @@
+"""Team OKRs: objectives and key results of a channel, check-ins, quarterly archive."""
