@@ -75,6 +75,14 @@ def end_request_scope(token: contextvars.Token[_RequestScope | None]) -> None:
     _current_request.reset(token)
 
 
+def request_effect_key(purpose: str) -> str | None:
+    """A key for the n-th row of this purpose the request being worked off creates
+    (`storage.effects.created_once`); None outside a Slack request (CLI, clock, sandbox seed)."""
+    if _current_request.get() is None:
+        return None
+    return request_post_key(f"effect:{purpose}")
+
+
 def request_post_key(purpose: str) -> str:
     """A key for the n-th post of this purpose in the request being worked off.
 

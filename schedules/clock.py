@@ -37,6 +37,7 @@ from schedules.plan import (
 )
 from schedules.runner import CHANNEL_GAP_SECONDS, ChannelRuns
 from storage.db import transaction
+from storage.effects import forget_effects_before
 from storage.inbox import forget_done_before
 from storage.posts import forget_posts_before
 from storage.runs import forget_runs_before
@@ -221,6 +222,8 @@ def housekeeping(runtime: Runtime) -> None:
     now = runtime.now()
     with transaction(runtime.sessions) as session:
         forget_done_before(session, now - timedelta(days=1))
+        # A request is given up after about an hour of retries: its effects are not needed after.
+        forget_effects_before(session, now - timedelta(days=1))
         forget_posts_before(session, now - POSTS_KEPT)
         forget_runs_before(session, (now - RUNS_KEPT).date())
 

@@ -77,6 +77,21 @@ class InboxRequest(Base):
     outcome: Mapped[str | None] = mapped_column(String(80))
 
 
+class RequestEffect(Base):
+    """A row a Slack request created, by the request's key: working the same request off again
+    (its process died after the commit, before the inbox marked it done) finds the row instead
+    of creating a second one. Kept as long as the inbox keeps its finished requests."""
+
+    __tablename__ = "request_effects"
+    __table_args__ = (UniqueConstraint("team_id", "effect_key", name="uq_request_effects_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    # A digest of the request's key, the purpose and its count in the request: no person.
+    effect_key: Mapped[str] = mapped_column(String(80))
+    row_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, index=True)
+
+
 class SlackPost(Base):
     """One message the bot means to post once: the single post-once protocol's row.
 

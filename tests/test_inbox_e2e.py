@@ -15,7 +15,14 @@ import handlers.daily
 from bot.runtime import Runtime
 from storage import inbox as inbox_store
 from storage.db import transaction
-from storage.models import DailyUpdate, InboxRequest, ProspectAnnouncement
+from storage.models import (
+    BoardCard,
+    DailyUpdate,
+    InboxRequest,
+    OkrObjective,
+    ProspectAnnouncement,
+    WeeklyItem,
+)
 from tests.conftest import CHANNEL, BotUnderTest
 from tests.fakeslack.driver import FORM
 from tests.test_daily_e2e import THURSDAY_MORNING, _ephemerals_to, _top_level_posts
@@ -155,3 +162,30 @@ def test_a_listener_whose_arguments_could_not_be_rebuilt_is_refused_at_start(
         bot.inbox.listener("wants_say", wants_say)
     with pytest.raises(ValueError, match="duplicate"):
         bot.inbox.listener("daily_command", lambda body: None)
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "model"),
+    [
+        ("/weekly", "add plan visit Bosch", WeeklyItem),
+        ("/board", "add call ACME", BoardCard),
+        ("/okr", "add Win the south", OkrObjective),
+    ],
+)
+def test_work_done_but_not_marked_done_is_not_done_twice(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, command: str, text: str, model: Any
+) -> None:
+    """The process died after the work committed and before the inbox recorded "done": the
+    request is worked off again, and finds the row it created the first time."""
+    bot.clock.set(THURSDAY_MORNING)
+    marked: list[int] = []
+    monkeypatch.setattr(bot.inbox, "_finish", lambda request_id, outcome: marked.append(request_id))
+    assert bot.slack.command(command=command, text=text).status == 200
+    bot.settle()
+    assert count(bot, model) == 1 and marked, "worked off, but 'done' never reached the database"
+    monkeypatch.undo()
+    bot.clock.set(THURSDAY_MORNING + timedelta(minutes=5))
+    assert bot.inbox.sweep() == 1, "taken up again"
+    bot.settle()
+    assert count(bot, model) == 1, "not created twice"
+    assert bot.inbox.sweep() == 0

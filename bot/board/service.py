@@ -14,11 +14,14 @@ from bot.board import render
 from bot.board.rules import Card, next_number, on_board, sprint_of
 from bot.i18n import translate
 from bot.members import display_names, human_members
+from bot.posting import request_effect_key
 from bot.radar.team_index import team_radar
 from bot.runtime import Runtime
 from bot.text import escape_for_slack
 from storage import board as store
 from storage.db import serialize_on, transaction
+from storage.effects import created_once
+from storage.models import BoardCard
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +68,17 @@ def add_card(
         serialize_on(session, f"board:{team_id}:{user_id}")
         cards = store.candidate_cards(session, team_id, [user_id], now, lock=True)
         live = on_board(cards, now, _zone_of(session, runtime, team_id))
-        return store.add_card(
-            session, team_id, user_id, channel_id, next_number(live), column, text, now
+
+        def create() -> int:
+            number = next_number(live)
+            return store.add_card(
+                session, team_id, user_id, channel_id, number, column, text, now
+            ).id
+
+        card_id = created_once(
+            session, team_id, request_effect_key("board-card"), BoardCard, create
         )
+        return store.as_card(session.get_one(BoardCard, card_id))
 
 
 @dataclass(frozen=True)

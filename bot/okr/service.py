@@ -27,14 +27,15 @@ from bot.okr.rules import (
     next_number,
     stale,
 )
-from bot.posting import Message, post_once
+from bot.posting import Message, post_once, request_effect_key
 from bot.runtime import Runtime
 from bot.schedule import local_date_of
 from bot.weekly.service import weekly_config
 from storage import okr as store
 from storage import weekly as weekly_store
 from storage.db import transaction
-from storage.models import Weekly
+from storage.effects import created_once
+from storage.models import OkrCheckIn, OkrKeyResult, OkrObjective, Weekly
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,17 @@ def add_objective(runtime: Runtime, client: WebClient, where: OkrChannel, text: 
     """A new objective, announced in the channel (once, whatever retries)."""
     with transaction(runtime.sessions) as session:
         okrs = store.open_okrs(session, where.team_id, where.channel_id, lock=True)
-        number = next_number(o.number for o in okrs.objectives)
-        objective = store.add_objective(
-            session, where.team_id, where.channel_id, number, text, runtime.now()
-        )
+
+        def create() -> int:
+            number = next_number(o.number for o in okrs.objectives)
+            return store.add_objective(
+                session, where.team_id, where.channel_id, number, text, runtime.now()
+            ).id
+
+        key = request_effect_key("okr-objective")
+        made = created_once(session, where.team_id, key, OkrObjective, create)
+        okrs = store.open_okrs(session, where.team_id, where.channel_id)
+        objective = next(o for o in okrs.objectives if o.id == made)
     message = render.objective_post(where.language, objective)
     _post(runtime, client, where, f"okr.objective:{objective.id}", message)
     return objective
@@ -90,10 +98,17 @@ def add_key_result(
         found = okrs.objective(objective)
         if found is None:
             return Outcome(error="okr.error.no_objective", detail={"number": objective})
-        number = next_number(kr.number for kr in found.key_results)
-        kr = store.add_key_result(
-            session, where.team_id, where.channel_id, found, number, text, target, unit, now
-        )
+
+        def create() -> int:
+            number = next_number(kr.number for kr in found.key_results)
+            return store.add_key_result(
+                session, where.team_id, where.channel_id, found, number, text, target, unit, now
+            ).id
+
+        key = request_effect_key("okr-key-result")
+        made = created_once(session, where.team_id, key, OkrKeyResult, create)
+        okrs = store.open_okrs(session, where.team_id, where.channel_id)
+        kr = next(kr for kr in okrs.key_results if kr.id == made)
     return Outcome(objective=found, key_result=kr)
 
 
@@ -125,9 +140,15 @@ def check_in(
             return Outcome(error="okr.error.no_key_result", detail={"label": shown})
         if found is None:
             return Outcome(error="okr.error.key_result_gone")
-        check_in_id = store.add_check_in(
-            session, where.team_id, where.channel_id, found.id, value, note, user_id, runtime.now()
-        )
+
+        def create() -> int:
+            return store.add_check_in(
+                session, where.team_id, where.channel_id, found.id, value, note, user_id, now
+            )
+
+        now = runtime.now()
+        key = request_effect_key("okr-check-in")
+        check_in_id = created_once(session, where.team_id, key, OkrCheckIn, create)
         updated = store.open_okrs(session, where.team_id, where.channel_id).key_result(
             found.objective_number, found.number
         )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.holidays import effective_region
 from bot.members import display_names
+from bot.posting import request_effect_key
 from bot.runtime import Runtime
 from bot.schedule import local_now
 from bot.text import mentioned_user_ids
@@ -37,6 +38,7 @@ from bot.weekly.rules import (
 from storage import weekly as store
 from storage.channels import find_channel, update_channel
 from storage.db import transaction
+from storage.effects import created_once
 from storage.models import WeeklyItem
 
 # Before the first Weekly, impediments of the last week's Dailies are on its agenda.
@@ -195,19 +197,24 @@ def add_item(
     `source_user_id` is who wrote the message an item was made of, when that is not `user_id`.
     """
     with transaction(runtime.sessions) as session:
-        item = store.add_item(
-            session,
-            team_id=config.team_id,
-            channel_id=config.channel_id,
-            user_id=user_id,
-            category=category,
-            text=text,
-            source=source,
-            link=link,
-            source_user_id=source_user_id,
-            created_at=runtime.now(),
-        )
-        item_id = item.id
+
+        def create() -> int:
+            return store.add_item(
+                session,
+                team_id=config.team_id,
+                channel_id=config.channel_id,
+                user_id=user_id,
+                category=category,
+                text=text,
+                source=source,
+                link=link,
+                source_user_id=source_user_id,
+                created_at=runtime.now(),
+            ).id
+
+        key = request_effect_key("weekly-item")
+        item_id = created_once(session, config.team_id, key, WeeklyItem, create)
+        item = session.get_one(WeeklyItem, item_id)
     added = next((entry for entry in draft(runtime, config) if entry.id == item_id), None)
     return added or as_agenda_item(item, ItemState(), carried_over=False)
 
