@@ -21,7 +21,17 @@ from bot.i18n import (
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ["bot", "handlers", "schedules", "storage"]
 # A message key in a plain (not f-) string literal: "daily.prompt.title", 'error.unexpected'.
-KEY_PREFIXES = ("daily", "weekly", "prospect", "radar", "error", "language", "common", "help")
+KEY_PREFIXES = (
+    "daily",
+    "weekly",
+    "prospect",
+    "radar",
+    "error",
+    "language",
+    "common",
+    "help",
+    "insight",
+)
 KEY_LITERAL = re.compile(
     r"(?<![\w\"'])(?P<quote>[\"'])(?P<key>(?:"
     + "|".join(KEY_PREFIXES)
