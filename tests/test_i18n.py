@@ -181,7 +181,14 @@ def test_an_unsupported_fallback_becomes_english() -> None:
 
 # --- plural forms ---------------------------------------------------------------------------------
 
-PLURAL_KEYS = ("daily.summary.fallback", "weekly.agenda.status", "radar.ack.flagged")
+PLURAL_KEYS = (
+    "daily.summary.fallback",
+    "weekly.agenda.status",
+    "radar.ack.flagged",
+    "insight.impediments",
+    "insight.carried",
+    "insight.carried.weeks",
+)
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
