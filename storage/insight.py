@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -91,7 +91,7 @@ def daily_impediments(
     )
 
 
-def _weeklies_since(team_id: str, channel_id: str, since: date) -> Select[tuple[int]]:
+def _weeklies_since(team_id: str, channel_id: str, since: date) -> Select[int]:
     return select(Weekly.id).where(
         Weekly.team_id == team_id, Weekly.channel_id == channel_id, Weekly.local_date >= since
     )
@@ -103,7 +103,7 @@ def impediment_items(
     """Impediment items first on an agenda of the window, or still drafts: (item id, the Daily
     update it came from). (ix_weekly_items_channel: team, channel, weekly_id.)"""
     weeklies = list(session.scalars(_weeklies_since(team_id, channel_id, since)))
-    first_on = WeeklyItem.weekly_id.is_(None)
+    first_on: ColumnElement[bool] = WeeklyItem.weekly_id.is_(None)
     if weeklies:
         first_on = or_(first_on, WeeklyItem.weekly_id.in_(weeklies))
     rows = session.execute(
