@@ -133,21 +133,6 @@ def resolved_since(session: Session, team_id: str, channel_id: str, since: date)
     )
 
 
-def latest_agenda(session: Session, team_id: str, channel_id: str, until: date) -> Weekly | None:
-    """The last Weekly up to `until` whose agenda took its items."""
-    return session.scalars(
-        select(Weekly)
-        .where(
-            Weekly.team_id == team_id,
-            Weekly.channel_id == channel_id,
-            Weekly.local_date <= until,
-            Weekly.agenda_frozen_at.is_not(None),
-        )
-        .order_by(Weekly.local_date.desc())
-        .limit(1)
-    ).one_or_none()
-
-
 def carried_over(session: Session, weekly_id: int) -> Sequence[date]:
     """For each item this agenda carried over: the date of the first agenda that showed it."""
     first = Weekly.__table__.alias("first_weekly")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -52,7 +52,9 @@ def compute_insight(
         ImpedimentItem(*row) for row in store.impediment_items(session, team_id, channel_id, since)
     ]
     resolved = store.resolved_since(session, team_id, channel_id, since)
-    agenda = agenda or store.latest_agenda(session, team_id, channel_id, today)
+    agenda = agenda or weekly_store.latest_frozen_weekly(
+        session, team_id, channel_id, today + timedelta(days=1)
+    )
     firsts = store.carried_over(session, agenda.id) if agenda else []
     return TeamInsight(
         channel_id=channel_id,
