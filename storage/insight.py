@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -101,20 +101,21 @@ def impediment_items(
     session: Session, team_id: str, channel_id: str, since: date
 ) -> list[tuple[int, int | None]]:
     """Impediment items first on an agenda of the window, or still drafts: (item id, the Daily
-    update it came from). (ix_weekly_items_channel: team, channel, weekly_id.)"""
-    weeklies = list(session.scalars(_weeklies_since(team_id, channel_id, since)))
-    first_on: ColumnElement[bool] = WeeklyItem.weekly_id.is_(None)
-    if weeklies:
-        first_on = or_(first_on, WeeklyItem.weekly_id.in_(weeklies))
-    rows = session.execute(
-        select(WeeklyItem.id, WeeklyItem.daily_update_id).where(
+    update it came from). Two branches, so each seeks ix_weekly_items_channel (team, channel,
+    weekly_id) instead of reading every item the channel ever had."""
+
+    def impediments(first_on: ColumnElement[bool]) -> Select[int, int | None]:
+        return select(WeeklyItem.id, WeeklyItem.daily_update_id).where(
             WeeklyItem.team_id == team_id,
             WeeklyItem.channel_id == channel_id,
-            WeeklyItem.category == IMPEDIMENT,
             first_on,
+            WeeklyItem.category == IMPEDIMENT,
         )
-    )
-    return [(item_id, update_id) for item_id, update_id in rows]
+
+    drafts = impediments(WeeklyItem.weekly_id.is_(None))
+    on_agendas = impediments(WeeklyItem.weekly_id.in_(_weeklies_since(team_id, channel_id, since)))
+    rows = session.execute(union_all(drafts, on_agendas))
+    return [(int(row[0]), row[1]) for row in rows]
 
 
 def resolved_since(session: Session, team_id: str, channel_id: str, since: date) -> set[int]:
