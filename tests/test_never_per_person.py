@@ -191,6 +191,10 @@ def _populate(bot: BotUnderTest) -> None:
     bot.command("/prospect", "Globex: intro via the fair")
     bot.command("/prospect", "knows Initech: Peter (CFO)", user_id="U0002")
     bot.command("/prospect", "Globex", user_id="U0003")  # flagged: Anna is in touch already
+    bot.command("/prospect", "list", user_id="U0002")
+    bot.command("/prospect", "help")
+    bot.command("/daily", "settings")  # modals
+    bot.command("/weekly", "settings")
     run_call(bot, FRIDAY_CALL)
     november = run_agenda(bot, MONDAY_WEEKLY)
     bot.event(reaction("U0002", reply_for(bot, november, "travel budget")))
@@ -213,7 +217,13 @@ def test_nothing_the_bot_sends_puts_a_person_next_to_a_figure(bot: BotUnderTest)
     _populate(bot)
     calls = [call for call in bot.fake.calls if call.error is None]
     shown = {call.method for call in calls if any(shown_texts(call.params))}
-    for method in ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.publish"):
+    for method in (
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+        "views.publish",
+        "views.open",
+    ):
         assert method in shown, f"the history produced {method}"
     everything = "\n".join(text for call in calls for text in shown_texts(call.params))
     for produced in ("Team insight", "carried over", "in touch", "Daily summary", "*Team*"):
