@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `bot`, `bench` and `tests` importable
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
 
 from bench.weekly import bench_database, percentile  # noqa: E402
 from bot.insight.render import agenda_insight_message  # noqa: E402
@@ -192,6 +192,32 @@ def measure(runs: int, work: Callable[[], object]) -> tuple[list[float], list[fl
     return cpu, wall
 
 
+def server_milliseconds(runtime: Runtime, work: Callable[[], object]) -> float | None:
+    """PostgreSQL only: the server's planning + execution time of one run's statements
+    (EXPLAIN ANALYZE of each), which the client's CPU time leaves out."""
+    if runtime.engine.dialect.name != "postgresql":
+        return None
+    statements: list[tuple[str, Any]] = []
+
+    def grab(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(runtime.engine, "before_cursor_execute", grab)
+    try:
+        work()
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", grab)
+    total = 0.0
+    with runtime.engine.connect() as connection:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for statement, parameters in statements:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+            plan = cursor.fetchone()[0][0]
+            total += plan["Planning Time"] + plan["Execution Time"]
+    return total
+
+
 def report(name: str, cpu: list[float], wall: list[float]) -> str:
     p99 = percentile(cpu, 0.99) * 1000
     verdict = "PASS" if p99 < 100 else "MISS"
@@ -243,6 +269,12 @@ def main() -> int:
             parent, _ = agenda_view()  # type: ignore[misc]
             insight_cpu, insight_wall = measure(args.runs, insight)
             agenda_cpu, agenda_wall = measure(args.runs, agenda_view)
+            servers = [
+                percentile([server_milliseconds(runtime, work) or 0.0 for _ in range(9)], 0.5)
+                if runtime.engine.dialect.name == "postgresql"
+                else None
+                for work in (insight, agenda_view)
+            ]
             runtime.engine.dispose()
     finally:
         fake.stop()
@@ -256,6 +288,11 @@ def main() -> int:
     print(f"agenda parent: {len(parent.message[1])} blocks; Slack calls made: {len(fake.calls)}")
     print(report("compute the insight", insight_cpu, insight_wall))
     print(report("gather + render the agenda", agenda_cpu, agenda_wall))
+    if servers[0] is not None:
+        print(
+            f"PostgreSQL server, median of 9 runs (EXPLAIN ANALYZE, planning + execution): insight "
+            f"{servers[0]:.2f} ms, agenda {servers[1]:.2f} ms"
+        )
     return 0
 
 
