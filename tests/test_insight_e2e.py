@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.conftest import BotUnderTest
+from storage.channels import update_channel
+from storage.db import transaction
+from tests.conftest import TEAM, BotUnderTest
 from tests.support import text_of
 from tests.test_weekly_support import (
     BERLIN,
@@ -62,6 +64,18 @@ def test_the_home_team_section_shows_who_posted_as_team_figures(bot: BotUnderTes
     outsider = _home_text(bot, "U0009")
     assert "<#C0001>" not in outsider, "only channels the person is a member of"
     assert "team channels you are in" in outsider
+
+
+def test_a_channel_slack_will_not_list_is_left_out_of_the_home(bot: BotUnderTest) -> None:
+    bot.command("/daily", "on")
+    with transaction(bot.runtime.sessions) as session:  # the bot was removed from C0404
+        update_channel(session, TEAM, "C0404", daily_state="on")
+    text = _home_text(bot, "U0003")
+    assert "<#C0001>" in text and "<#C0404>" not in text
+    assert [c.error for c in bot.fake.calls_to("conversations.members")][-2:] == [
+        None,
+        "channel_not_found",
+    ]
 
 
 def test_the_first_agenda_of_the_month_carries_the_insight_the_second_does_not(

@@ -101,7 +101,9 @@ def post_monthly_insight(
         weekly = weekly_store.get_weekly(session, weekly_id)
     if weekly.agenda_ts is None or not is_first_weekly_of_month(config.schedule, weekly.local_date):
         return
-    members = _members(runtime, client, config.team_id, config.channel_id)
+    # Slack not telling who is in the channel fails the run (the clock tries again): figures
+    # without the members would be wrong, not missing.
+    members = human_members(runtime, client, config.team_id, config.channel_id)
     with transaction(runtime.sessions) as session:
         weekly = weekly_store.get_weekly(session, weekly_id)
         insight = compute_insight(
