@@ -15,17 +15,25 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.board.render import sprint_reply, team_message
+from bot.board.render import board_message, sprint_reply, team_message
 from bot.board.rules import Card, Sprint
 from bot.daily.parse import DailyFields
-from bot.daily.render import prompt_message, summary_message, update_message
+from bot.daily.render import (
+    cancelled_message,
+    prompt_message,
+    state_message,
+    summary_message,
+    update_message,
+)
 from bot.daily.rules import UpdateFacts, summarise
 from bot.home.render import DailyFacts, HomeFacts, ItemFacts, RadarFacts, home_view
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.insight.figures import DailyShare, Impediments, TeamInsight
 from bot.insight.render import agenda_insight_message, home_team_blocks
-from bot.radar.render import FlagLine, flag_message
+from bot.radar.render import FlagLine, announcement_message, flag_message, withdrawn_message
 from bot.weekly.render import (
     DecisionFacts,
     agenda_message,
@@ -94,16 +102,26 @@ RENDERERS: dict[str, Callable[[str], list[Any]]] = {
         update_message(lang, "U0001", DailyFields("calls", "won Bosch", "no VPN"), NAMES)
     ],
     "daily.summary": lambda lang: [summary_message(lang, SUMMARY, NAMES)],
+    "daily.lifecycle": lambda lang: [
+        state_message(lang, True, "Anna", START, "Europe/Berlin"),
+        state_message(lang, False, "Ben", None, "Europe/Berlin"),
+        cancelled_message(lang, DAY, "Carla"),
+    ],
     "weekly.draft": lambda lang: [draft_message(lang, START, numbered(ITEMS), NAMES)],
     "weekly.call": lambda lang: [call_message(lang, START, ITEMS, NAMES)],
     "weekly.agenda": lambda lang: [agenda_message(lang, DAY, ITEMS, DECISIONS, NAMES)],
     "weekly.item": lambda lang: [item_reply(lang, item, NAMES, DAY) for item in ITEMS],
     "weekly.decisions": lambda lang: [decisions_list(lang, DECISIONS, NAMES)],
+    "board.mine": lambda lang: [board_message(lang, CARDS[:2], {})],
     "board.team": lambda lang: [
         team_message(lang, [("U0001", CARDS[:2]), ("U0003", CARDS[2:])], NAMES)
     ],
     "board.sprint": lambda lang: [
         sprint_reply(lang, Sprint("U0001", CARDS[1:2], CARDS[:1], CARDS[2:]), NAMES, {})
+    ],
+    "radar.announcement": lambda lang: [
+        announcement_message(lang, "U0001", "Globex", "intro via the fair", NAMES),
+        withdrawn_message(lang, "U0001", "Globex"),
     ],
     "radar.flag": lambda lang: [
         flag_message(
@@ -156,6 +174,16 @@ def test_the_audit_catches_per_person_figures_and_rankings() -> None:
         "Ben is away 24.12. – 6.1."
     )
     assert per_person_findings((fine, []), PEOPLE) == []
+
+
+@given(
+    st.sampled_from([*PEOPLE, "<@U0001>", "U0002"]),
+    st.integers(min_value=0, max_value=10_000),
+    st.sampled_from(["{person}: {n} updates", "{n} % — {person}", "{person} ({n})"]),
+)
+def test_any_person_next_to_any_count_is_found(person: str, n: int, template: str) -> None:
+    line = template.format(person=person, n=n)
+    assert per_person_findings((f"Weekly\n{line}", []), PEOPLE) == [line]
 
 
 def _populate(bot: BotUnderTest) -> None:
