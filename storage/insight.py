@@ -24,7 +24,6 @@ from storage.models import (
 )
 
 IMPEDIMENT = "impediment"
-FROM_DAILY = "daily"
 
 
 def team_channels(session: Session, team_id: str, limit: int) -> list[tuple[str, str | None]]:
