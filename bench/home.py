@@ -58,7 +58,10 @@ WAIT_SECONDS = 30.0
 def seed(runtime: Any) -> None:
     """A year of a 12-person team's history, and the measured member's week."""
     start = NOW - timedelta(days=365)
-    rows: list[Any] = [Channel(team_id=TEAM, channel_id=c, timezone=None) for c in CHANNELS]
+    # Team channels (the Daily on), so the Home's Team section has figures to show.
+    rows: list[Any] = [
+        Channel(team_id=TEAM, channel_id=c, timezone=None, daily_state="on") for c in CHANNELS
+    ]
     for person in PEOPLE:
         for week in range(52):  # archived done cards: a year of sprints
             done = start + timedelta(weeks=week, days=2)
@@ -116,7 +119,9 @@ def seed(runtime: Any) -> None:
             for week in range(52):
                 monday = (start + timedelta(weeks=week)).date()
                 for day in (monday, monday + timedelta(days=3)):
-                    daily = Daily(team_id=TEAM, channel_id=channel, local_date=day)
+                    daily = Daily(
+                        team_id=TEAM, channel_id=channel, local_date=day, prompt_ts=f"{day}"
+                    )
                     session.add(daily)
                     session.flush()
                     session.add_all(
@@ -193,6 +198,8 @@ class Bench:
         self.fake = FakeSlack().start()
         for n, user_id in enumerate(PEOPLE):
             self.fake.add_user(user_id, name=f"Member {n + 1}", locale="en-US")
+        for channel in CHANNELS:
+            self.fake.set_members(channel, PEOPLE)
         settings = load_settings(
             slack_bot_token=TOKEN,
             slack_signing_secret=SECRET,

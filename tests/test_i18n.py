@@ -31,6 +31,7 @@ KEY_PREFIXES = (
     "common",
     "help",
     "okr",
+    "insight",
 )
 KEY_LITERAL = re.compile(
     r"(?<![\w\"'])(?P<quote>[\"'])(?P<key>(?:"
@@ -189,6 +190,9 @@ PLURAL_KEYS = (
     "home.more_dailies",
     "home.more_items",
     "home.more_radar",
+    "insight.impediments",
+    "insight.carried",
+    "insight.carried.weeks",
 )
 
 
@@ -243,11 +247,14 @@ def test_a_count_picks_the_singular_for_one_and_the_plural_otherwise(
     assert zero != translate_count(language, key, 1, **values), "0 takes the plural form"
 
 
+INSIGHT_VALUES = {"weeks": 4, "details": "X", "items": 2}
+
+
 def test_every_plural_form_has_the_same_placeholders_in_both_languages() -> None:
     for key in PLURAL_KEYS:
         for count in (1, 2):
-            english = translate_count("en", key, count, names="X", resolved=1)
-            german = translate_count("de", key, count, names="X", resolved=1)
+            english = translate_count("en", key, count, names="X", resolved=1, **INSIGHT_VALUES)
+            german = translate_count("de", key, count, names="X", resolved=1, **INSIGHT_VALUES)
             assert "{" not in english + german, (key, count)
             assert ("X" in english) == ("X" in german), key
 

@@ -174,7 +174,8 @@ def test_open_items_carry_over_and_resolved_ones_do_not(bot: BotUnderTest) -> No
 
     second = run_agenda_by_cli(bot, "2026-12-07T10:00")
     replies = [text_of(m) for _, m in thread_messages(bot, second)]
-    assert len(replies) == 2
+    assert len(replies) == 3, "two items, then December's first Weekly's team insight"
+    assert "Team insight" in replies[2]
     assert "CRM export is broken" in replies[0]
     assert "carried over from the Weekly of 30 Nov 2026" in replies[0]
     assert "new competitor" in replies[1] and "carried over" not in replies[1]

@@ -16,6 +16,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.board.service import boards_in, radar_hints
 from bot.home.render import DailyFacts, HomeFacts, ItemFacts, RadarFacts, home_view
+from bot.insight.render import home_team_blocks
+from bot.insight.service import home_insights
 from bot.members import user_language
 from bot.runtime import Runtime
 from storage import board as store
@@ -76,7 +78,9 @@ def publish_home(
             with transaction(runtime.sessions) as session:
                 home = store.home_of(session, team_id, user_id)
                 view_hash = home.view_hash if home else None
-        view = home_view(language, home_facts(runtime, client, team_id, user_id, language))
+        facts = home_facts(runtime, client, team_id, user_id, language)
+        team = home_team_blocks(language, home_insights(runtime, client, team_id, user_id))
+        view = home_view(language, facts, team)
         # The last try goes without a hash: one we lost track of (a publish whose answer was
         # lost) must not keep the Home stale for good, and this view was just rendered.
         guard = {"hash": view_hash} if view_hash and attempt < PUBLISH_ATTEMPTS else {}

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from slack_sdk import WebClient
 
+from bot.insight.service import post_monthly_insight
 from bot.members import display_names
 from bot.okr.service import agenda_section, call_lines
 from bot.posting import Message, post_once
@@ -100,6 +101,7 @@ def post_agenda(runtime: Runtime, client: WebClient, config: WeeklyConfig, at: d
     _freeze(runtime, config, weekly.id, day)
     _post_parent(runtime, client, config, weekly.id)
     _post_replies(runtime, client, config, weekly.id)
+    post_monthly_insight(runtime, client, config, weekly.id)
     with transaction(runtime.sessions) as session:
         store.set_columns(session, weekly.id, agenda_done_at=runtime.now())
         return store.get_weekly(session, weekly.id)
