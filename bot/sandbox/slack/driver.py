@@ -146,10 +146,12 @@ class SlackDriver:
         }
         return replace(self.raw(body, headers), sent=sent)
 
-    def _send_payload(self, payload: dict[str, Any]) -> Response:
+    def send_payload(self, payload: dict[str, Any]) -> Response:
         """Interactivity: Slack form-encodes one `payload` field holding JSON."""
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, FORM, payload)
+
+    _send_payload = send_payload
 
     # -- ids Slack would make up -------------------------------------------------------------
 

@@ -232,6 +232,24 @@ class ChannelMessages:
         """Which of the `expected` keys no current message carries: the posts that were lost."""
         return set(expected) - self.messages_with_key(channel).keys()
 
+    def thread_listing(self, channel: str) -> list[Message]:
+        """The channel's top-level messages oldest first, as conversations.history lists them
+        (no metadata), each with `replies`: its thread replies oldest first, listed the same."""
+        with self._condition:
+            everything = self._channel_messages(self._resolve_channel(channel))
+            threads = _Threads(everything)
+            return [
+                threads.listed(message, False)
+                | {
+                    "replies": [
+                        threads.listed(reply, False)
+                        for reply in threads.replies.get(message["ts"], [])
+                    ]
+                }
+                for message in everything
+                if _is_top_level(message)
+            ]
+
     # -- storage (called with the lock held) ------------------------------------------------
 
     def _next_ts(self) -> str:

@@ -284,6 +284,10 @@ class FakeSlack(OAuthApp, Workspace, FaultInjection):
 
     # -- HTTP -------------------------------------------------------------------------------
 
+    def _hook_posted(self, path: str, payload: dict[str, Any]) -> None:
+        """What a message sent to a response_url does; tests only record it (the sandbox
+        shows it, see bot/sandbox/standin.py)."""
+
     def _serve(self, request: _Handler) -> None:
         path, _, query = request.path.partition("?")
         body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
@@ -294,6 +298,7 @@ class FakeSlack(OAuthApp, Workspace, FaultInjection):
             except ValueError:
                 payload = {"_raw": body.decode("utf-8", "replace")}
             self._record(self._calls, Call("response_url", payload, None, time.time(), None, path))
+            self._hook_posted(path, payload)
             status, answer = 200, b"ok"
         elif path.startswith("/api/"):
             answered = self._api(request, path[len("/api/") :], query, body)

@@ -1,0 +1,53 @@
+"""`python -m bot sandbox [--port P] [--no-browser]`: start, print the URL, run until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import webbrowser
+from dataclasses import dataclass
+
+from bot.sandbox.engine import Sandbox
+from bot.sandbox.served import ServedApp
+from bot.sandbox.web import make_sandbox_app
+
+
+@dataclass
+class RunningSandbox:
+    sandbox: Sandbox
+    page: ServedApp
+
+    @property
+    def url(self) -> str:
+        return self.page.url + "/"
+
+    def stop(self) -> None:
+        self.sandbox.stop()
+        self.page.stop()
+
+
+def start_sandbox(port: int = 0, database_url: str | None = None) -> RunningSandbox:
+    """The sandbox seeded and its page served on 127.0.0.1:`port` (0: a free port)."""
+    sandbox = Sandbox(database_url)
+    try:
+        page = ServedApp(make_sandbox_app(sandbox), port)
+    except BaseException:
+        sandbox.stop()
+        raise
+    return RunningSandbox(sandbox, page)
+
+
+def run_sandbox(port: int, open_browser: bool) -> int:
+    running = start_sandbox(port)
+    print(f"Redthread sandbox: {running.url}", flush=True)
+    if open_browser:
+        webbrowser.open(running.url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+    return 0
