@@ -2,7 +2,7 @@
 
 JSON API (the page in bot/sandbox/static/ is its only client; names are fixed):
 
-GET  /api/state?user=U[&since=n]
+GET  /api/state?user=U[&since=n]   (no user: the first teammate's, for the page's first load)
      {"version", "me", "team": {id, name, domain}, "users": [{id, name, real_name, locale, tz,
      is_bot}], "channels": [{id, name}], "messages": {channel_id: [message as
      conversations.history gives it, oldest first, with "replies": [thread replies oldest
@@ -139,7 +139,8 @@ def _post(
 
 
 def _state(sandbox: Sandbox, query: dict[str, list[str]]) -> dict[str, Any]:
-    user = (query.get("user") or [""])[0]
+    # Without a user (the page's first load) the state is the first teammate's.
+    user = (query.get("user") or [""])[0] or _first_teammate(sandbox)
     sandbox.check_user(user)
     since = (query.get("since") or [""])[0]
     if since:
@@ -149,6 +150,10 @@ def _state(sandbox: Sandbox, query: dict[str, list[str]]) -> dict[str, Any]:
             raise BadInput("since: a version number") from None
         sandbox.slack.versions.wait_beyond(seen, LONG_POLL_SECONDS)
     return sandbox.state(user)
+
+
+def _first_teammate(sandbox: Sandbox) -> str:
+    return next((uid for uid, user in sandbox.slack.users.items() if not user.get("is_bot")), "")
 
 
 def _events(sandbox: Sandbox, start_response: StartResponse) -> Iterator[bytes]:

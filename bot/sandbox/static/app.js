@@ -104,6 +104,7 @@ function renderSidebar() {
   const list = $("channel-list");
   const entries = app.state.channels.map((channel) => ({ id: channel.id, label: `# ${channel.name}` }));
   entries.push({ id: "home", label: "🏠 Redthread · Home" });
+  if (app.state.messages?.[directChannel()]) entries.push({ id: directChannel(), label: "💬 Redthread · Messages" });
   list.replaceChildren(
     ...entries.map((entry) => {
       const item = el("button", "channel-entry", entry.label);
@@ -135,9 +136,14 @@ function replaceScrolled(container, children) {
   }
 }
 
+/** The bot's direct messages with the person acted as ("U123" → "D123", as the engine keeps them). */
+function directChannel() {
+  return app.me ? `D${app.me.slice(1)}` : null;
+}
+
 function renderChannel() {
   const channel = app.state.channels.find((c) => c.id === app.channel);
-  $("pane-title").textContent = channel ? `# ${channel.name}` : "";
+  $("pane-title").textContent = channel ? `# ${channel.name}` : "Redthread · Messages";
   const view = messageView();
   const messages = app.state.messages?.[app.channel] ?? [];
   const items = timeline(messages, ephemeralsIn(app.channel, null));
@@ -274,7 +280,8 @@ async function refresh() {
         app.me = state.users.find((u) => !u.is_bot)?.id ?? null;
         if (app.again === false) app.again = Boolean(app.me);
       }
-      if (!state.channels.some((c) => c.id === app.channel)) app.channel = state.channels[0]?.id ?? null;
+      const known = state.channels.some((c) => c.id === app.channel) || app.channel === directChannel();
+      if (!known) app.channel = state.channels[0]?.id ?? null;
       render();
     } while (app.again);
   })().finally(() => {
@@ -299,6 +306,7 @@ function openHome() {
 }
 
 function switchUser(userId) {
+  if (app.channel === directChannel()) app.channel = null; // someone else's messages
   app.me = userId;
   sessionStorage.setItem("redthread.me", userId);
   if (app.tab === "home") openHome();

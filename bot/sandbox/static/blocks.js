@@ -62,14 +62,9 @@ function overflow(element, blockId, ctx) {
 function dispatchingElement(element, blockId, ctx) {
   const control = renderInputElement(element, ctx);
   control.node.addEventListener("change", () => {
-    const state = control.read();
-    const extra = {};
-    if ("selected_option" in state) extra.selected_option = state.selected_option;
-    for (const key of ["selected_date", "selected_time", "value"]) {
-      if (state[key] != null) extra.value = state[key];
-    }
-    if (state.selected_options) extra.selected_options = state.selected_options;
-    report(ctx, element, blockId, extra);
+    // Slack's action carries the element's state: selected_option(s), selected_date, value…
+    const { type, ...state } = control.read();
+    report(ctx, element, blockId, state);
   });
   return control.node;
 }
