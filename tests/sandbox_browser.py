@@ -1,0 +1,257 @@
+"""Driving the sandbox's page in headless Chromium (Debian's `chromium` + `chromium-driver`).
+
+`SandboxProcess` runs `python -m bot sandbox --no-browser --port 0` as a person would and keeps
+its log, so a test fails when the bot raised behind the page. `Page` wraps the WebDriver with
+the few gestures the tests need (type in the composer, switch person, hover a message…).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+URL_LINE = re.compile(r"Redthread sandbox: (http://127\.0\.0\.1:\d+/)")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,900",
+)
+# Lines in the sandbox's log that mean the bot (or the engine) failed behind the page.
+FAILURE_MARKERS = ("Traceback (most recent call last)", " ERROR ", "ERROR:")
+WAIT_SECONDS = 15.0
+
+
+def chromium_paths() -> tuple[str, str] | None:
+    """(browser, driver) from Debian's packages, or None when they are not installed."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (browser, driver) if browser and driver else None
+
+
+def require_chromium() -> tuple[str, str]:
+    """Skips without Chromium on a developer's machine; in CI (.ci/run installs it) it fails."""
+    paths = chromium_paths()
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        paths = None
+    if paths is None:
+        reason = "chromium, chromium-driver and selenium are needed (apt-get install -y chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    assert paths is not None
+    return paths
+
+
+class SandboxProcess:
+    """`python -m bot sandbox` in a subprocess with its own temporary SQLite (or DATABASE_URL)."""
+
+    def __init__(self, database_url: str | None = None) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+        env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "sandbox", "--no-browser", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.log: list[str] = []
+        found = threading.Event()
+        self.url = ""
+
+        def read() -> None:
+            assert self.process.stdout is not None
+            for line in self.process.stdout:
+                self.log.append(line)
+                match = URL_LINE.search(line)
+                if match and not found.is_set():
+                    self.url = match.group(1)
+                    found.set()
+            found.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not found.wait(60) or not self.url:
+            self.stop()
+            raise AssertionError("the sandbox printed no URL:\n" + "".join(self.log))
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            self.url.rstrip("/") + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+    def failures_since(self, start: int) -> list[str]:
+        return [line for line in self.log[start:] if any(m in line for m in FAILURE_MARKERS)]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def chrome(browser: str, driver: str, profile: Path) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile}")
+    # The driver is given: Selenium Manager must not look for one on the network.
+    os.environ.setdefault("SE_OFFLINE", "true")
+    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+
+
+class Page:
+    """The sandbox page in one browser, with the gestures the tests use."""
+
+    def __init__(self, driver: Any, sandbox: SandboxProcess) -> None:
+        self.driver = driver
+        self.sandbox = sandbox
+
+    # -- waiting -------------------------------------------------------------------------
+
+    def wait(self, condition: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
+        from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def attempt(_: Any) -> Any:
+            try:
+                return condition()
+            except StaleElementReferenceException:
+                return None  # the page re-rendered meanwhile: look again
+
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(attempt)
+        except TimeoutException:
+            self.screenshot("timeout")
+            raise AssertionError(f"timed out waiting for {what}") from None
+
+    def find(self, css: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str) -> list[Any]:
+        from selenium.webdriver.common.by import By
+
+        return list(self.driver.find_elements(By.CSS_SELECTOR, css))
+
+    def text(self, css: str) -> str:
+        return "\n".join(element.text for element in self.find_all(css))
+
+    def wait_text(self, css: str, wanted: str, timeout: float = WAIT_SECONDS) -> str:
+        return self.wait(
+            lambda: (found := self.text(css)) and wanted in found and found,
+            f"{wanted!r} in {css}",
+            timeout,
+        )
+
+    # -- gestures ------------------------------------------------------------------------
+
+    def open(self) -> None:
+        self.driver.get(self.sandbox.url)
+        self.wait(lambda: self.find("body").get_attribute("data-version"), "the first render")
+
+    def type_into(self, box_id: str, text: str) -> None:
+        from selenium.webdriver.common.keys import Keys
+
+        box = self.find(f"#{box_id}")
+        box.click()
+        box.send_keys(text)
+        box.send_keys(Keys.ENTER)
+
+    def say(self, text: str) -> None:
+        """Types into the channel's composer and presses Enter."""
+        self.type_into("composer", text)
+
+    def act_as(self, name: str) -> None:
+        from selenium.webdriver.support.ui import Select
+
+        select = Select(self.find("#user-switch"))
+        option = next(o for o in select.options if o.text.startswith(name))
+        person = option.get_attribute("value")
+        select.select_by_value(person)
+        self.wait(lambda: self.find("body").get_attribute("data-me") == person, f"acting as {name}")
+
+    def message(self, containing: str, pane: str = "#messages") -> Any:
+        """The message in `pane` whose text contains `containing` (waits for it)."""
+
+        def look() -> Any:
+            for message in self.find_all(f"{pane} .message"):
+                if containing in message.text:
+                    return message
+            return None
+
+        return self.wait(look, f"a message with {containing!r} in {pane}")
+
+    def open_thread(self, containing: str) -> None:
+        """Clicks "N replies" under the channel's message containing `containing`."""
+
+        def look() -> Any:
+            for message in self.find_all("#messages .message"):
+                links = message.find_elements("css selector", ".replies-link")
+                if containing in message.text and links:
+                    return links[0]
+            return None
+
+        self.wait(look, f"a thread under a message with {containing!r}").click()
+        self.wait(lambda: self.find("#thread-pane").is_displayed(), "the thread pane")
+
+    def hover(self, element: Any) -> None:
+        from selenium.webdriver.common.action_chains import ActionChains
+
+        ActionChains(self.driver).move_to_element(element).perform()
+
+    def within(self, element: Any, css: str) -> Any:
+        from selenium.webdriver.common.by import By
+
+        return element.find_element(By.CSS_SELECTOR, css)
+
+    def set_value(self, element: Any, value: str) -> None:
+        """Sets a date/time input the way a picker does (typing into them depends on locale)."""
+        self.driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
+            "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+            element,
+            value,
+        )
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"sandbox_{name}.png"
+        self.driver.save_screenshot(str(path))
+        return path

@@ -1,0 +1,222 @@
+"""The sandbox's page in a real browser: `python -m bot sandbox` started as a person would, the
+page driven with headless Chromium. Each test resets the sandbox and leaves a screenshot in
+tests/artifacts/. The last one measures composer submit → the bot's reply on screen.
+
+Needs Debian's `chromium` and `chromium-driver` (.ci/run installs them); skipped without them
+outside CI.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox_browser import ARTIFACTS, Page, SandboxProcess, chrome, require_chromium
+
+LATENCY_TRIES = 50
+REPLIES = "#thread-messages .thread-divider ~"  # a thread's replies, not its parent
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxProcess]:
+    require_chromium()
+    running = SandboxProcess()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(sandbox: SandboxProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    paths = require_chromium()
+    driver = chrome(*paths, profile=tmp_path_factory.mktemp("chromium-profile"))
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def page(
+    sandbox: SandboxProcess, browser: object, request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A reset sandbox and a freshly loaded page; fails the test when the bot raised meanwhile."""
+    sandbox.post("/api/reset", {})
+    seen = len(sandbox.log)
+    shown = Page(browser, sandbox)
+    shown.open()
+    shown.driver.execute_script("sessionStorage.clear()")  # whom the last test acted as
+    shown.open()
+    yield shown
+    shown.screenshot(request.node.name.removeprefix("test_"))
+    failures = sandbox.failures_since(seen)
+    assert not failures, "the sandbox logged failures:\n" + "".join(sandbox.log[seen:])
+
+
+def test_a_daily_one_liner_is_posted_in_the_days_thread(page: Page) -> None:
+    page.act_as("Ben Carter")
+    page.say("/daily today: call ACME highlight: signed Bosch")
+    page.open_thread("Daily")  # the bot posted the day's prompt first, the update in its thread
+    update = page.message("call ACME", "#thread-messages")
+    assert "Ben Carter" in update.text and "signed Bosch" in update.text
+    assert "APP" in update.text, "the update is the bot's reply"
+
+
+def test_the_settings_modal_shows_the_bots_validation_error_then_saves(page: Page) -> None:
+    page.act_as("Ben Carter")
+    page.say("/daily settings")
+    modal = page.wait(lambda: page.find_all(".modal-card"), "the settings modal")[0]
+    assert "Daily" in page.find(".modal-title").text
+    # A reminder before the prompt: Slack accepts the form, the bot refuses it.
+    page.set_value(page.find('[data-block-id="reminder_at"] input'), "07:00")
+    page.find(".modal-submit").click()
+    error = page.wait_text('[data-block-id="reminder_at"] .bk-error', "")
+    assert error.strip(), "the bot's error is shown under its block"
+    assert page.find_all(".modal-card"), "the modal stays open"
+    page.screenshot("settings_modal_error")
+
+    page.set_value(page.find('[data-block-id="reminder_at"] input'), "10:00")
+    page.set_value(page.find('[data-block-id="summary_at"] input'), "17:00")
+    page.find(".modal-submit").click()
+    page.wait(lambda: not page.find_all(".modal-card"), "the modal to close")
+    saved = page.message("17:00")
+    assert "Only visible to you" in saved.text or "from-bot" in (saved.get_attribute("class") or "")
+    assert modal is not None
+
+
+def test_a_reply_in_a_thread(page: Page) -> None:
+    page.act_as("David Okafor")
+    page.say("Anyone met the buyer at Initech?")
+    question = page.message("Initech")
+    page.hover(question)
+    page.within(question, ".reply-in-thread").click()
+    page.wait(lambda: page.find("#thread-pane").is_displayed(), "the thread pane")
+    page.type_into("thread-input", "Yes, at the fair last week")
+    page.message("fair last week", "#thread-messages")
+    page.wait_text("#messages .replies-link", "1 reply")
+
+
+def test_claiming_a_weekly_agenda_item_by_reaction(page: Page) -> None:
+    page.act_as("Emma Fischer")
+    page.say("/weekly add impediment CRM export is broken")
+    page.message("CRM export")  # the bot's confirmation, only for Emma
+    page.find("#job-name").send_keys("weekly-agenda")
+    page.find("#run-job").click()
+    page.wait_text("#job-result", "weekly-agenda")
+    page.open_thread("Weekly")
+    item = page.message("CRM export is broken", REPLIES)
+    page.hover(item)
+    page.within(item, ".add-reaction").click()
+    page.within(item, '.picker-emoji[data-name="raising_hand"]').click()
+    page.wait(
+        lambda: page.find_all('#thread-messages .reaction.mine[data-name="raising_hand"]'),
+        "my claim as a chip",
+    )
+    page.wait_text("#thread-messages .message:first-child", "@Emma Fischer")  # the agenda names her
+    page.screenshot("weekly_claimed")
+    page.find('#thread-messages .reaction.mine[data-name="raising_hand"]').click()
+    page.wait(
+        lambda: not page.find_all('#thread-messages .reaction[data-name="raising_hand"]'),
+        "the claim removed",
+    )
+
+
+def test_the_app_home_and_its_card_controls(page: Page) -> None:
+    page.act_as("Ben Carter")
+    page.say("/board add todo Offer for Globex")
+    page.message("Globex")
+    page.find('.channel-entry[data-channel="home"]').click()
+    page.wait_text("#home", "Offer for Globex")
+    page.find("#home .bk-overflow-toggle").click()
+    page.find("#home .bk-menu-item").click()
+    page.wait(
+        lambda: page.text("#home") and "Offer for Globex" in page.text("#home"), "the Home again"
+    )
+
+
+def test_ephemerals_are_only_for_their_person_and_german_speakers_read_german(page: Page) -> None:
+    page.act_as("Ben Carter")
+    page.say("/daily help")
+    help_text = page.message("Only visible to you").text
+    assert "today:" in help_text
+    page.act_as("Clara Weber")  # de-DE
+    page.wait(lambda: "Only visible to you" not in page.text("#messages"), "Ben's help hidden")
+    page.say("/daily help")
+    german = page.message("Only visible to you").text
+    assert "heute:" in german, german
+    page.screenshot("german_help")
+    page.act_as("Ben Carter")
+    page.wait(lambda: "heute:" not in page.text("#messages"), "Clara's help hidden from Ben")
+    assert "today:" in page.text("#messages")
+
+
+XSS = (
+    '<img src=x onerror="window.__xss=true">',
+    "<script>window.__xss=true</script>",
+    "<!here> <!channel> hello",
+    "<javascript:window.__xss=true|click me>",
+    "[x](javascript:window.__xss=true)",
+)
+
+
+def test_hostile_text_renders_inert(page: Page) -> None:
+    page.act_as("David Okafor")
+    page.driver.execute_script("window.__xss = false")
+    for attempt in XSS:
+        page.say(attempt)
+    page.say('/weekly add other <img src=x onerror="window.__xss=true"> <!here>')
+    page.message("click me")
+    page.wait_text("#messages", "<script>window.__xss=true</script>")
+    page.wait_text("#messages", "<img src=x onerror=")
+    for link in page.find_all("#messages a"):
+        assert (link.get_attribute("href") or "").startswith(("http:", "https:", "mailto:"))
+    for element in page.find_all("#messages .message"):
+        page.hover(element)
+    for text in page.find_all("#messages .message-body"):
+        if "click me" in text.text:
+            text.click()
+    assert not page.find_all("#messages img, #messages script, #messages iframe")
+    assert page.driver.execute_script("return window.__xss") is False
+    from selenium.common.exceptions import NoAlertPresentException
+
+    with pytest.raises(NoAlertPresentException):
+        page.driver.switch_to.alert.text  # noqa: B018
+
+
+def test_latency_from_composer_to_the_bots_reply(page: Page) -> None:
+    """Submit → the bot's answer rendered, measured in the page (performance.now)."""
+    page.act_as("Emma Fischer")
+    script = """
+        const [text, marker, done] = arguments;
+        const seen = () => [...document.querySelectorAll('#messages .message')]
+            .some((m) => m.textContent.includes(marker));
+        const box = document.getElementById('composer');
+        const started = performance.now();
+        const watcher = new MutationObserver(() => {
+            if (seen()) { watcher.disconnect(); done(performance.now() - started); }
+        });
+        watcher.observe(document.getElementById('messages'), {childList: true, subtree: true});
+        box.value = text;
+        box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+    """
+    timings = []
+    for attempt in range(LATENCY_TRIES):
+        marker = f"probe{attempt:03d}"
+        timings.append(
+            page.driver.execute_async_script(script, f"/weekly add other {marker}", marker)
+        )
+    timings.sort()
+    p50 = statistics.median(timings)
+    p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
+    report = (
+        f"sandbox latency, composer submit -> bot reply rendered, {len(timings)} tries: "
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {timings[-1]:.0f} ms\n"
+    )
+    print("\n" + report)
+    ARTIFACTS.mkdir(exist_ok=True)
+    Path(ARTIFACTS / "sandbox_latency.txt").write_text(report)
