@@ -55,7 +55,10 @@ def require_chromium() -> tuple[str, str]:
     except ImportError:
         paths = None
     if paths is None:
-        reason = "chromium, chromium-driver and selenium are needed (apt-get install -y chromium chromium-driver)"
+        reason = (
+            "the browser tests need chromium, chromium-driver (apt-get install -y chromium "
+            "chromium-driver) and selenium (pip install -e '.[test]')"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {reason}")
         pytest.skip(reason)

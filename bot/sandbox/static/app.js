@@ -126,6 +126,17 @@ function ephemeralsIn(channel, threadTs) {
   );
 }
 
+const shownData = new Map(); // container id → the data it shows, as JSON
+
+/** True when `data` differs from what `container` shows: unchanged panes keep their DOM (and
+ * an open menu, a hover, a half-typed reply) through the live updates. */
+function changed(container, data) {
+  const signature = JSON.stringify(data);
+  if (shownData.get(container.id) === signature) return false;
+  shownData.set(container.id, signature);
+  return true;
+}
+
 /** Keeps the reader at the bottom when they were there (new messages scroll into view). */
 function replaceScrolled(container, children) {
   const atBottom = container.scrollHeight - container.scrollTop - container.clientHeight < 80;
@@ -144,9 +155,12 @@ function directChannel() {
 function renderChannel() {
   const channel = app.state.channels.find((c) => c.id === app.channel);
   $("pane-title").textContent = channel ? `# ${channel.name}` : "Redthread · Messages";
-  const view = messageView();
+  $("composer").placeholder = `Message ${channel ? `#${channel.name}` : "Redthread"} — or a command: /daily help`;
   const messages = app.state.messages?.[app.channel] ?? [];
-  const items = timeline(messages, ephemeralsIn(app.channel, null));
+  const ephemerals = ephemeralsIn(app.channel, null);
+  if (!changed($("messages"), [app.me, app.channel, app.state.users, messages, ephemerals])) return;
+  const view = messageView();
+  const items = timeline(messages, ephemerals);
   const nodes = items.map(({ message, ephemeral }) => renderMessage(message, view, { ephemeral }));
   if (!nodes.length) nodes.push(el("div", "empty", "No messages yet. Try /daily help."));
   replaceScrolled($("messages"), nodes);
@@ -156,6 +170,7 @@ function renderHome() {
   $("pane-title").textContent = "Redthread · Home";
   const home = app.state.home;
   const container = $("home");
+  if (!changed(container, [app.me, home])) return;
   if (!home) {
     container.replaceChildren(el("div", "empty", "Opening the App Home…"));
     return;
@@ -177,10 +192,13 @@ function renderThread() {
     return;
   }
   pane.classList.remove("hidden");
+  const ephemerals = ephemeralsIn(app.channel, app.thread);
+  if (!changed($("thread-messages"), [app.me, app.channel, app.state.users, parent, ephemerals])) return;
   const view = messageView();
   const nodes = [renderMessage(parent, view, { inThread: true })];
-  nodes.push(el("div", "thread-divider", `${parent.replies?.length ?? 0} replies`));
-  for (const { message, ephemeral } of timeline(parent.replies ?? [], ephemeralsIn(app.channel, app.thread))) {
+  const count = parent.replies?.length ?? 0;
+  nodes.push(el("div", "thread-divider", `${count} ${count === 1 ? "reply" : "replies"}`));
+  for (const { message, ephemeral } of timeline(parent.replies ?? [], ephemerals)) {
     nodes.push(renderMessage(message, view, { ephemeral, inThread: true }));
   }
   replaceScrolled($("thread-messages"), nodes);
@@ -200,30 +218,6 @@ function renderJobs() {
       ...app.state.channels.map((c) => Object.assign(el("option", "", `#${c.name}`), { value: c.id })),
     );
     channels.dataset.signature = channelSignature;
-  }
-  const at = $("job-at");
-  if (!at.value && app.state.now) at.value = localInputValue(new Date(app.state.now), meUser().tz);
-}
-
-/** "YYYY-MM-DDTHH:MM" of a moment in a time zone, for <input type=datetime-local>. */
-function localInputValue(moment, timeZone) {
-  try {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat("en-CA", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-      })
-        .formatToParts(moment)
-        .map((part) => [part.type, part.value]),
-    );
-    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-  } catch {
-    return moment.toISOString().slice(0, 16);
   }
 }
 
@@ -351,7 +345,7 @@ function start() {
     app.thread = null;
     render();
   });
-  renderComposer($("composer-host"), { id: "composer", placeholder: "Message #sales or type /daily help", onSend: (text) => send(text) });
+  renderComposer($("composer-host"), { id: "composer", placeholder: "Message", onSend: (text) => send(text) });
   renderComposer($("thread-composer-host"), {
     id: "thread-input",
     placeholder: "Reply…",
