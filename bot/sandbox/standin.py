@@ -101,6 +101,11 @@ class SandboxSlack(FakeSlack):
             self._origins[path] = origin
         return f"{self.root_url}{path}"
 
+    def new_ts(self) -> str:
+        """A ts after every message's so far (Slack's clock only moves forward)."""
+        with self._condition:
+            return self._next_ts()
+
     # -- what people do ---------------------------------------------------------------------
 
     def post_as(self, user_id: str, channel_id: str, text: str, thread_ts: str | None) -> Message:
