@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -232,3 +233,27 @@ def test_bad_input_gets_a_400_with_a_reason_and_changes_nothing(
     status, answer = request(sandbox, path, body)
     assert status == 400 and answer["ok"] is False and answer["error"]
     assert state(sandbox, ANNA)["messages"] == before["messages"]
+
+
+def test_the_event_stream_and_the_long_poll_tell_of_each_change(sandbox: RunningSandbox) -> None:
+    with urllib.request.urlopen(sandbox.page.url + "/api/events", timeout=30) as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        first = json.loads(stream.readline().decode().removeprefix("data: "))
+        assert stream.readline() == b"\n"
+        post(sandbox, "/api/home", {"user": ANNA})
+        changed = json.loads(stream.readline().decode().removeprefix("data: "))
+        assert changed["version"] > first["version"]
+    since = state(sandbox, ANNA)["version"]
+    waiter = threading.Thread(target=post, args=(sandbox, "/api/home", {"user": BEN}))
+    waiter.start()
+    status, answer = request(sandbox, f"/api/state?user={ANNA}&since={since}")
+    waiter.join()
+    assert status == 200 and answer["version"] > since
+
+
+def test_a_modal_closed_by_its_person_is_gone(sandbox: RunningSandbox) -> None:
+    post(sandbox, "/api/command", {"user": ANNA, "channel": CHANNEL_ID, "command": "/daily"})
+    modal = state(sandbox, ANNA)["modal"]
+    assert modal is not None and modal["callback_id"]
+    post(sandbox, "/api/view_closed", {"user": ANNA, "view_id": modal["id"]})
+    assert state(sandbox, ANNA)["modal"] is None
