@@ -9,6 +9,7 @@ run when the page asks, as if at a chosen time, and the sandbox's time then goes
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
 import tempfile
@@ -217,6 +218,15 @@ class Sandbox:
         if found is None:
             raise BadInput(f"message_ts: no message {ts!r} in {channel_id}")
         return dict(found)
+
+    def view_of(self, user_id: str, view_id: Any) -> dict[str, Any]:
+        """A copy of a view the person sees: their Home, or a modal of theirs."""
+        with self.slack.lock:
+            view = self.slack.views.get(str(view_id))
+            home = view is not None and view.get("user_id") == user_id
+            if view is None or not (home or view_id in self.slack.modal_stacks.get(user_id, [])):
+                raise BadInput(f"view_id: no view {view_id!r} for {user_id}")
+            return copy.deepcopy(view)
 
     # -- sending what Slack sends -----------------------------------------------------------
 
