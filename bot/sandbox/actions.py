@@ -6,7 +6,6 @@ extra fields of the answer; `bot.sandbox.web` adds `ok` and the new `version`.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -164,10 +163,7 @@ def action(sandbox: Sandbox, request: dict[str, Any]) -> dict[str, Any]:
     view = None
     channel, message_ts, where = "", None, None
     if request.get("view_id"):
-        view = sandbox.slack.views.get(str(request["view_id"]))
-        if view is None or view.get("user_id", user) != user:
-            raise BadInput(f"view_id: no view {request['view_id']!r} for {user}")
-        view = copy.deepcopy(view)
+        view = sandbox.view_of(user, request["view_id"])
         blocks = view.get("blocks", [])
     else:
         channel = sandbox.check_channel(user, request.get("channel"))

@@ -9,6 +9,7 @@ run when the page asks, as if at a chosen time, and the sandbox's time then goes
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
 import tempfile
@@ -44,8 +45,10 @@ class BadInput(ValueError):
 class SandboxClock:
     """The sandbox's now: the real time, shifted to where the last job was run."""
 
-    def __init__(self) -> None:
+    def __init__(self, start: datetime | None = None) -> None:
         self._offset = timedelta()
+        self._start = start
+        self.reset()
 
     def __call__(self) -> datetime:
         return datetime.now(UTC) + self._offset
@@ -54,7 +57,10 @@ class SandboxClock:
         self._offset = moment - datetime.now(UTC)
 
     def reset(self) -> None:
+        """Back to the real time, or to the start the sandbox was given (tests fix it)."""
         self._offset = timedelta()
+        if self._start is not None:
+            self.jump(self._start)
 
 
 def sandbox_settings(
@@ -81,7 +87,7 @@ def sandbox_settings(
 class Sandbox:
     """The bot, its stand-in Slack and its database; `stop()` ends them all."""
 
-    def __init__(self, database_url: str | None = None) -> None:
+    def __init__(self, database_url: str | None = None, start: datetime | None = None) -> None:
         settings, self._folder = sandbox_settings(database_url)
         self.slack = SandboxSlack(
             valid_tokens={str(settings.slack_bot_token)},
@@ -94,7 +100,7 @@ class Sandbox:
         )
         self.slack.start()
         settings = settings.model_copy(update={"slack_api_url": self.slack.url})
-        self.clock = SandboxClock()
+        self.clock = SandboxClock(start)
         self.slack.follow_clock(self.clock)
         self.runtime: Runtime = build_runtime(settings)
         self.runtime.now = self.clock
@@ -213,6 +219,15 @@ class Sandbox:
             raise BadInput(f"message_ts: no message {ts!r} in {channel_id}")
         return dict(found)
 
+    def view_of(self, user_id: str, view_id: Any) -> dict[str, Any]:
+        """A copy of a view the person sees: their Home, or a modal of theirs."""
+        with self.slack.lock:
+            view = self.slack.views.get(str(view_id))
+            home = view is not None and view.get("user_id") == user_id
+            if view is None or not (home or view_id in self.slack.modal_stacks.get(user_id, [])):
+                raise BadInput(f"view_id: no view {view_id!r} for {user_id}")
+            return copy.deepcopy(view)
+
     # -- sending what Slack sends -----------------------------------------------------------
 
     def origin(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
@@ -245,5 +260,5 @@ class Sandbox:
         return {"id": seed.TEAM_ID, "domain": seed.TEAM_DOMAIN}
 
     def now_ts(self) -> str:
-        moment = self.clock()
-        return f"{int(moment.timestamp())}.{moment.microsecond:06d}"
+        """A new event_ts: later than every earlier one, even after the time went back."""
+        return self.slack.new_ts()

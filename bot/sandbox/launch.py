@@ -6,6 +6,7 @@ import signal
 import threading
 import webbrowser
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.sandbox.engine import Sandbox
 from bot.sandbox.served import ServedApp
@@ -26,9 +27,12 @@ class RunningSandbox:
         self.page.stop()
 
 
-def start_sandbox(port: int = 0, database_url: str | None = None) -> RunningSandbox:
-    """The sandbox seeded and its page served on 127.0.0.1:`port` (0: a free port)."""
-    sandbox = Sandbox(database_url)
+def start_sandbox(
+    port: int = 0, database_url: str | None = None, start: datetime | None = None
+) -> RunningSandbox:
+    """The sandbox seeded and its page served on 127.0.0.1:`port` (0: a free port); its time
+    starts at `start` (tests) or now."""
+    sandbox = Sandbox(database_url, start)
     try:
         page = ServedApp(make_sandbox_app(sandbox), port)
     except BaseException:

@@ -7,7 +7,6 @@ modal stays, the messages under their blocks), `update`, `push` or `clear`.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from bot.sandbox.actions import plain_values
@@ -16,10 +15,9 @@ from bot.sandbox.slack.driver import VERIFICATION_TOKEN
 
 
 def _open_view(sandbox: Sandbox, user: str, view_id: Any) -> dict[str, Any]:
-    stack = sandbox.slack.modal_stacks.get(user) or []
-    if view_id not in stack:
+    if view_id not in sandbox.slack.modal_stacks.get(user, []):
         raise BadInput(f"view_id: {view_id!r} is not a modal open for {user}")
-    return copy.deepcopy(sandbox.slack.views[view_id])
+    return sandbox.view_of(user, view_id)
 
 
 def _payload(sandbox: Sandbox, kind: str, user: str, view: dict[str, Any]) -> dict[str, Any]:

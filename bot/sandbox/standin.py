@@ -101,6 +101,11 @@ class SandboxSlack(FakeSlack):
             self._origins[path] = origin
         return f"{self.root_url}{path}"
 
+    def new_ts(self) -> str:
+        """A ts after every message's so far (Slack's clock only moves forward)."""
+        with self._condition:
+            return self._next_ts()
+
     # -- what people do ---------------------------------------------------------------------
 
     def post_as(self, user_id: str, channel_id: str, text: str, thread_ts: str | None) -> Message:
@@ -197,7 +202,7 @@ class SandboxSlack(FakeSlack):
 
     def _add_ephemeral(self, user_id: str, channel: str, ts: str, fields: dict[str, Any]) -> None:
         author = {"user": self.bot_user_id, "bot_id": self.bot_id, "app_id": self.app_id}
-        message = {"type": "message", **author, "ts": ts, "text": "", **fields}
+        message = {"type": "message", **author, "ts": ts, "text": "", "thread_ts": None, **fields}
         self.ephemerals.append(message | {"channel": channel, "for_user": user_id})
 
     def _record(self, bucket: list[Any], call: Any) -> None:
@@ -214,12 +219,34 @@ class SandboxSlack(FakeSlack):
             if origin is None:
                 return
             fields: dict[str, Any] = {k: payload[k] for k in MESSAGE_FIELDS if k in payload}
-            original = (origin.channel_id, origin.message_ts or "")
-            if payload.get("delete_original") and original in self.messages:
-                del self.messages[original]
-            elif payload.get("replace_original") and original in self.messages:
-                self.messages[original] |= {k: v for k, v in fields.items() if k != "thread_ts"}
+            original = self._original(origin)
+            if payload.get("delete_original") and original is not None:
+                self._remove(original)
+            elif payload.get("replace_original") and original is not None:
+                original |= {k: v for k, v in fields.items() if k != "thread_ts"}
             elif payload.get("response_type") == "in_channel":
                 self._store_message(origin.channel_id, fields, self.bot_user_id)
             elif fields:
                 self._add_ephemeral(origin.user_id, origin.channel_id, self._next_ts(), fields)
+
+    def _original(self, origin: Origin) -> Message | None:
+        """The message a response_url belongs to: in the channel, or the person's ephemeral."""
+        if origin.message_ts is None:
+            return None
+        found = self.messages.get((origin.channel_id, origin.message_ts))
+        return found or next(
+            (
+                message
+                for message in self.ephemerals
+                if message["ts"] == origin.message_ts and message["for_user"] == origin.user_id
+            ),
+            None,
+        )
+
+    def _remove(self, message: Message) -> None:
+        if any(kept is message for kept in self.ephemerals):
+            self.ephemerals[:] = [kept for kept in self.ephemerals if kept is not message]
+        else:
+            self.messages = {
+                key: kept for key, kept in self.messages.items() if kept is not message
+            }
