@@ -10,24 +10,30 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
+import psutil
 import pytest
 
+from tests.conftest import postgres_schema
 from tests.sandbox_browser import ARTIFACTS, Page, SandboxProcess, chrome, require_chromium
 
 LATENCY_TRIES = 50
 REPLIES = "#thread-messages .thread-divider ~"  # a thread's replies, not its parent
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[SandboxProcess]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def sandbox(request: pytest.FixtureRequest) -> Iterator[SandboxProcess]:
+    """The sandbox on its own temporary SQLite, or on a fresh PostgreSQL schema."""
     require_chromium()
-    running = SandboxProcess()
-    try:
+    with ExitStack() as stack:
+        database_url = None
+        if request.param == "postgresql":
+            database_url = stack.enter_context(postgres_schema())
+        running = SandboxProcess(database_url)
+        stack.callback(running.stop)
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +105,17 @@ def test_a_reply_in_a_thread(page: Page) -> None:
     page.type_into("thread-input", "Yes, at the fair last week")
     page.message("fair last week", "#thread-messages")
     page.wait_text("#messages .replies-link", "1 reply")
+
+
+def test_the_message_shortcut_adds_a_message_to_the_weekly(page: Page) -> None:
+    page.act_as("David Okafor")
+    page.say("Competitor X cut prices by 10%")
+    news = page.message("Competitor X")
+    page.hover(news)
+    page.within(news, ".more-actions").click()
+    page.within(news, '.shortcut[data-callback-id="weekly_add_message"]').click()
+    added = page.message("Added as item 1")
+    assert "Competitor X cut prices" in added.text and "Only visible to you" in added.text
 
 
 def test_claiming_a_weekly_agenda_item_by_reaction(page: Page) -> None:
@@ -220,7 +237,9 @@ def test_the_renderer_keeps_raw_hostile_markup_inert_and_formats_mrkdwn(page: Pa
     assert page.driver.execute_script("return window.__xss") is False
 
 
-def test_latency_from_composer_to_the_bots_reply(page: Page) -> None:
+def test_latency_from_composer_to_the_bots_reply(
+    page: Page, sandbox: SandboxProcess, request: pytest.FixtureRequest
+) -> None:
     """Submit → the bot's answer rendered, measured in the page (performance.now)."""
     page.act_as("Emma Fischer")
     script = """
@@ -236,19 +255,29 @@ def test_latency_from_composer_to_the_bots_reply(page: Page) -> None:
         box.value = text;
         box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
     """
+    # Wall time is shared with whatever else runs on the machine: the sandbox's own CPU time
+    # per try says what the bot and the engine cost, whatever the load.
+    engine = psutil.Process(sandbox.process.pid)
+    cpu_before = sum(engine.cpu_times()[:2])
     timings = []
     for attempt in range(LATENCY_TRIES):
         marker = f"probe{attempt:03d}"
         timings.append(
             page.driver.execute_async_script(script, f"/weekly add other {marker}", marker)
         )
+    cpu_ms = (sum(engine.cpu_times()[:2]) - cpu_before) * 1000 / LATENCY_TRIES
     timings.sort()
     p50 = statistics.median(timings)
     p99 = timings[min(len(timings) - 1, round(0.99 * (len(timings) - 1)))]
-    report = (
-        f"sandbox latency, composer submit -> bot reply rendered, {len(timings)} tries: "
-        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {timings[-1]:.0f} ms\n"
+    database = request.node.callspec.params["sandbox"]
+    line = (
+        f"{database}: composer submit -> bot reply rendered, {len(timings)} tries: "
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {timings[-1]:.0f} ms; "
+        f"sandbox process CPU {cpu_ms:.1f} ms per try"
     )
-    print("\n" + report)
+    print("\n" + line)
     ARTIFACTS.mkdir(exist_ok=True)
-    Path(ARTIFACTS / "sandbox_latency.txt").write_text(report)
+    report = ARTIFACTS / "sandbox_latency.txt"
+    kept = report.read_text().splitlines() if report.exists() else []
+    lines = [old for old in kept if not old.startswith(f"{database}:")] + [line]
+    report.write_text("\n".join(sorted(lines)) + "\n")
