@@ -118,6 +118,14 @@ def test_the_message_shortcut_adds_a_message_to_the_weekly(page: Page) -> None:
     assert "Competitor X cut prices" in added.text and "Only visible to you" in added.text
 
 
+def test_reset_starts_over(page: Page) -> None:
+    page.say("A message from before the reset")
+    page.message("before the reset")
+    page.find("#reset").click()
+    page.wait(lambda: "before the reset" not in page.text("#messages"), "the message gone")
+    assert "Redthread" in page.message("/daily help").text, "the bot's welcome is back"
+
+
 def test_claiming_a_weekly_agenda_item_by_reaction(page: Page) -> None:
     page.act_as("Emma Fischer")
     page.say("/weekly add impediment CRM export is broken")
