@@ -70,3 +70,22 @@ def test_the_sandbox_command_prints_its_url_and_stays_on_the_machine(
             if process.poll() is None:
                 process.kill()
     assert status == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_a_busy_port_is_a_one_line_usage_problem(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = subprocess.run(
+            [sys.executable, "-m", "bot", "sandbox", "--no-browser", "--port", str(port)],
+            cwd=tmp_path,
+            env=_environment(f"sqlite:///{tmp_path / 'sandbox.db'}"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert finished.returncode == 2 and finished.stdout == ""
+    assert finished.stderr.strip().splitlines()[-1] == (
+        f"redthread: --port: cannot listen on 127.0.0.1:{port} (Address already in use)"
+    )

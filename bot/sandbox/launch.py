@@ -12,6 +12,8 @@ from bot.sandbox.engine import Sandbox
 from bot.sandbox.served import ServedApp
 from bot.sandbox.web import make_sandbox_app
 
+MAX_PORT = 65535
+
 
 @dataclass
 class RunningSandbox:
@@ -42,7 +44,23 @@ def start_sandbox(
 
 
 def run_sandbox(port: int, open_browser: bool) -> int:
-    running = start_sandbox(port)
+    """Serves until Ctrl-C (or SIGTERM); a busy port or a database that does not open is a
+    usage problem (exit 2 with one line), not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.cli import CommandError
+    from bot.settings import SettingsError
+
+    if not 0 <= port <= MAX_PORT:
+        raise CommandError(f"--port: {port} is not a port (0 to {MAX_PORT}; 0 picks a free one)")
+    try:
+        running = start_sandbox(port)
+    except OperationalError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise SettingsError(f"DATABASE_URL: cannot open the database ({reason})") from None
+    except OSError as error:
+        problem = f"--port: cannot listen on 127.0.0.1:{port} ({error.strerror})"
+        raise CommandError(problem) from None
     print(f"Redthread sandbox: {running.url}", flush=True)
     if open_browser:
         webbrowser.open(running.url)

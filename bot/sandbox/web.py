@@ -21,7 +21,8 @@ POST (JSON body; the answer is {"ok": true, "version": n, …} or, for bad input
      /api/reaction {user, channel, ts, name, on} → also "changed"
      /api/action {user, channel?, message_ts?, view_id?, action_id, block_id, value?,
                   selected_option? (the option, or its value)}: a click on a message (channel
-                  and message_ts), in the Home or in a modal (view_id)
+                  and message_ts), in the Home or in a modal (view_id); block_id may be ""
+                  for a block the bot sent without one (then action_id alone finds it)
      /api/view_submission {user, view_id, values: {block_id: {action_id: state}}} (a state
                   is Slack's, e.g. {"type": "plain_text_input", "value": "…"}, or a string)
                   → {"ok": false, "errors": {block_id: message}} when the bot refuses it (the

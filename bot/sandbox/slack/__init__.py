@@ -1,9 +1,11 @@
-"""End-to-end test harness: a fake Slack Web API (`FakeSlack`) and Slack's side of the Events and
-interactivity protocol (`SlackDriver`), so tests drive the real Bolt app over HTTP."""
+"""Slack, played locally: a Web API stand-in (`FakeSlack`) and Slack's side of the Events and
+interactivity protocol (`SlackDriver`), so the real Bolt app is driven over HTTP — by the
+end-to-end tests and by the sandbox (`python -m bot sandbox`) alike."""
 
-from bot.sandbox.slack.driver import (
-    Response,
-    SlackDriver,
+from bot.sandbox.slack.driver import Response, SlackDriver
+from bot.sandbox.slack.faults import Drop
+from bot.sandbox.slack.server import Call, FakeSlack
+from bot.sandbox.slack.states import (
     datepicker,
     multi,
     multi_users,
@@ -11,8 +13,6 @@ from bot.sandbox.slack.driver import (
     select,
     timepicker,
 )
-from bot.sandbox.slack.faults import Drop
-from bot.sandbox.slack.server import Call, FakeSlack
 
 __all__ = [
     "Call",

@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.sandbox.slack.states import plain
+
 FORM = "application/x-www-form-urlencoded"
 # Slack still sends the deprecated verification token; Bolt ignores it.
 VERIFICATION_TOKEN = "fake-verification-token"
@@ -38,41 +40,6 @@ class Response:
     def trigger_id(self) -> str | None:
         """The trigger_id we sent, to match the app's views.open call against."""
         return None if self.sent is None else self.sent.get("trigger_id")
-
-
-# -- element states for view_submission values: {block_id: {action_id: state}} ------------------
-
-
-def plain(value: str | None) -> dict[str, Any]:
-    return {"type": "plain_text_input", "value": value}
-
-
-def _option(value: str, text: str | None = None) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text or value, "emoji": True}, "value": value}
-
-
-def select(value: str | None, text: str | None = None) -> dict[str, Any]:
-    """A static_select; None means nothing chosen, as Slack sends it."""
-    option = None if value is None else _option(value, text)
-    return {"type": "static_select", "selected_option": option}
-
-
-def multi(values: list[str]) -> dict[str, Any]:
-    return {"type": "multi_static_select", "selected_options": [_option(v) for v in values]}
-
-
-def timepicker(selected_time: str | None) -> dict[str, Any]:
-    """`selected_time` as Slack sends it, "HH:mm"."""
-    return {"type": "timepicker", "selected_time": selected_time}
-
-
-def datepicker(selected_date: str | None) -> dict[str, Any]:
-    """`selected_date` as Slack sends it, "YYYY-MM-DD"."""
-    return {"type": "datepicker", "selected_date": selected_date}
-
-
-def multi_users(user_ids: list[str]) -> dict[str, Any]:
-    return {"type": "multi_users_select", "selected_users": list(user_ids)}
 
 
 class SlackDriver:
@@ -150,8 +117,6 @@ class SlackDriver:
         """Interactivity: Slack form-encodes one `payload` field holding JSON."""
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self._send(body, FORM, payload)
-
-    _send_payload = send_payload
 
     # -- ids Slack would make up -------------------------------------------------------------
 
@@ -329,7 +294,7 @@ class SlackDriver:
             "is_enterprise_install": False,
             "enterprise": None,
         }
-        return self._send_payload(payload)
+        return self.send_payload(payload)
 
     def block_action(
         self,
@@ -394,7 +359,7 @@ class SlackDriver:
                 "text": "",
             }
             payload["response_url"] = response_url or self._response_url("actions", team)
-        return self._send_payload(payload)
+        return self.send_payload(payload)
 
     def message_shortcut(
         self,
@@ -424,7 +389,7 @@ class SlackDriver:
             "message_ts": message.get("ts") or self._now_ts(),
             "message": message,
         }
-        return self._send_payload(payload)
+        return self.send_payload(payload)
 
     def url_verification(self, challenge: str) -> Response:
         payload = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}

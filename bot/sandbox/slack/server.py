@@ -15,9 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
@@ -25,32 +23,9 @@ from urllib.parse import parse_qs
 from bot.sandbox.slack.base import ApiError, Rejected
 from bot.sandbox.slack.faults import FaultInjection
 from bot.sandbox.slack.oauth import OAuthApp
+from bot.sandbox.slack.spec import CLIENT_AUTH_METHODS, UNIVERSAL_PARAMS, known_params
 from bot.sandbox.slack.workspace import Workspace
 
-# Generated from Slack's OpenAPI spec by bench/slack_spec_params.py; shipped in the package.
-SPEC_FILE = "slack_spec_params.json"
-
-# The spec is from October 2020. Slack added these methods and parameters since, and slack_sdk
-# 3.48 sends them; everything else the spec does not list is rejected as a likely typo.
-NEWER_METHODS: dict[str, frozenset[str]] = {
-    "apps.connections.open": frozenset(),  # Socket Mode, 2021; the app-level token is the only arg
-}
-NEWER_PARAMS: dict[str, frozenset[str]] = {
-    "chat.postMessage": frozenset({"metadata", "markdown_text", "container_id"}),
-    "chat.update": frozenset({"metadata", "markdown_text", "reply_broadcast", "file_ids"}),
-    "chat.postEphemeral": frozenset({"markdown_text"}),
-    "chat.scheduleMessage": frozenset({"metadata", "markdown_text"}),
-    "conversations.history": frozenset({"include_all_metadata"}),
-    "conversations.replies": frozenset({"include_all_metadata"}),
-    "views.open": frozenset({"interactivity_pointer"}),  # replaces trigger_id for workflow steps
-    "views.push": frozenset({"interactivity_pointer"}),
-    "oauth.v2.access": frozenset({"grant_type", "refresh_token"}),  # token rotation, 2021
-}
-# Methods an app calls with its client id and secret instead of a token.
-CLIENT_AUTH_METHODS = frozenset({"oauth.v2.access"})
-# Every method accepts these: the token moves to the Authorization header, and Bolt's per-request
-# WebClient(team_id=...) adds team_id to *every* call (org-wide apps need it; Slack ignores it).
-UNIVERSAL_PARAMS = frozenset({"token", "team_id"})
 # Form-encoded bodies carry these as JSON strings; decoded so tests can assert on structures.
 JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls", "profile"})
 
@@ -75,18 +50,6 @@ class _Answer:
     body: dict[str, Any]
     headers: dict[str, str]
     handled: bool = False
-
-
-@cache
-def _spec_params() -> dict[str, frozenset[str]]:
-    spec = resources.files(__package__).joinpath(SPEC_FILE).read_text(encoding="utf-8")
-    methods = json.loads(spec)["methods"]
-    known = {name: frozenset(params) for name, params in methods.items()}
-    for name, params in NEWER_METHODS.items():
-        known[name] = known.get(name, frozenset()) | params
-    for name, params in NEWER_PARAMS.items():
-        known[name] = known[name] | params
-    return known
 
 
 def _parse_params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
@@ -348,7 +311,7 @@ class FakeSlack(OAuthApp, Workspace, FaultInjection):
         call = Call(method, params, token, time.time())
         with self._condition:
             try:
-                allowed = _spec_params().get(method)
+                allowed = known_params().get(method)
                 if allowed is None:
                     raise Rejected("unknown_method", f"Slack has no method {method!r}")
                 if method in CLIENT_AUTH_METHODS:
