@@ -110,6 +110,12 @@ class SandboxProcess:
             answer: dict[str, Any] = json.loads(response.read())
         return answer
 
+    def state(self, user: str = "") -> dict[str, Any]:
+        query = f"?user={user}" if user else ""
+        with urllib.request.urlopen(f"{self.url}api/state{query}", timeout=30) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
     def failures_since(self, start: int) -> list[str]:
         return [line for line in self.log[start:] if any(m in line for m in FAILURE_MARKERS)]
 
@@ -187,6 +193,22 @@ class Page:
     def open(self) -> None:
         self.driver.get(self.sandbox.url)
         self.wait(lambda: self.find("body").get_attribute("data-version"), "the first render")
+
+    def reload_without(self, global_name: str) -> None:
+        """Loads the page again as a browser lacking `global_name` (e.g. EventSource) would."""
+        script = self.driver.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": f"delete window.{global_name};"}
+        )
+        try:
+            self.open()
+        finally:
+            self.driver.execute_cdp_cmd(
+                "Page.removeScriptToEvaluateOnNewDocument", {"identifier": script["identifier"]}
+            )
+
+    def channel(self) -> str:
+        """The channel shown (the sidebar's active entry)."""
+        return str(self.find(".channel-entry.active").get_attribute("data-channel"))
 
     def type_into(self, box_id: str, text: str) -> None:
         from selenium.webdriver.common.keys import Keys

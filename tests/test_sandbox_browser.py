@@ -8,6 +8,7 @@ outside CI.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -213,6 +214,7 @@ def test_hostile_text_renders_inert(page: Page) -> None:
 
 
 RENDER_SAMPLES = (Path(__file__).parent / "sandbox_render_samples.js").read_text()
+INPUT_SAMPLES = (Path(__file__).parent / "sandbox_input_samples.js").read_text()
 
 
 def test_the_renderer_keeps_raw_hostile_markup_inert_and_formats_mrkdwn(page: Page) -> None:
@@ -243,6 +245,47 @@ def test_the_renderer_keeps_raw_hostile_markup_inert_and_formats_mrkdwn(page: Pa
     assert "🙋" in shown and "👍" in shown and ":no_such_emoji:" in shown
     assert "[remote]" in shown, "remote images show their alt text only"
     assert page.driver.execute_script("return window.__xss") is False
+
+
+def test_modal_inputs_answer_in_slacks_view_state_shapes(page: Page) -> None:
+    answer = page.driver.execute_async_script(INPUT_SAMPLES)
+    assert answer.startswith("{"), answer
+    values = {block: state["value"] for block, state in json.loads(answer).items()}
+
+    def chosen(value: str) -> dict[str, object]:
+        return {"text": {"type": "plain_text", "text": f"Option {value}"}, "value": value}
+
+    assert values == {
+        "line": {"type": "plain_text_input", "value": "one line"},
+        "lines": {"type": "plain_text_input", "value": "a\nb"},
+        "empty": {"type": "plain_text_input", "value": "typed"},
+        "select": {"type": "static_select", "selected_option": chosen("b")},
+        "grouped": {"type": "static_select", "selected_option": chosen("y")},
+        "unselected": {"type": "static_select", "selected_option": None},
+        "multi": {"type": "multi_static_select", "selected_options": [chosen("a"), chosen("c")]},
+        "boxes": {"type": "checkboxes", "selected_options": [chosen("1"), chosen("2")]},
+        "radio": {"type": "radio_buttons", "selected_option": chosen("r1")},
+        "date": {"type": "datepicker", "selected_date": "2026-11-30"},
+        "time": {"type": "timepicker", "selected_time": "09:30"},
+        "number": {"type": "number_input", "value": "42"},
+        "person": {"type": "users_select", "selected_user": "U2"},
+    }
+
+
+@pytest.mark.parametrize("transport", ["event-stream", "long-poll"])
+def test_live_updates_show_what_others_do(
+    page: Page, sandbox: SandboxProcess, transport: str
+) -> None:
+    """Another person's message (sent by another client) appears without a reload: through
+    /api/events, or through long polls of /api/state in a browser without EventSource."""
+    if transport == "long-poll":
+        page.reload_without("EventSource")
+    anna = next(u["id"] for u in sandbox.state()["users"] if u["real_name"].startswith("Anna"))
+    page.act_as("Ben Carter")
+    sandbox.post(
+        "/api/message", {"user": anna, "channel": page.channel(), "text": "Hello from Anna"}
+    )
+    assert "Anna" in page.message("Hello from Anna").text
 
 
 def test_latency_from_composer_to_the_bots_reply(
