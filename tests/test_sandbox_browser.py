@@ -77,7 +77,12 @@ def test_a_daily_one_liner_is_posted_in_the_days_thread(page: Page) -> None:
 def test_the_settings_modal_shows_the_bots_validation_error_then_saves(page: Page) -> None:
     page.act_as("Ben Carter")
     page.say("/daily settings")
-    modal = page.wait(lambda: page.find_all(".modal-card"), "the settings modal")[0]
+    page.wait(lambda: page.find_all(".modal-card"), "the settings modal")
+    page.find(".modal-cancel").click()
+    page.wait(lambda: not page.find_all(".modal-card"), "the modal closed")
+    # The welcome message's button opens it too (a block action on a message).
+    page.within(page.message("Change the Daily settings"), ".bk-button").click()
+    modal = page.wait(lambda: page.find_all(".modal-card"), "the settings modal again")[0]
     assert "Daily" in page.find(".modal-title").text
     # A reminder before the prompt: Slack accepts the form, the bot refuses it.
     page.set_value(page.find('[data-block-id="reminder_at"] input'), "07:00")
