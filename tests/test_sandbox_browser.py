@@ -74,6 +74,24 @@ def test_a_daily_one_liner_is_posted_in_the_days_thread(page: Page) -> None:
     assert "APP" in update.text, "the update is the bot's reply"
 
 
+def test_the_composer_hints_commands_and_gives_back_a_refused_one(page: Page) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    box = page.find("#composer")
+    box.send_keys("/")
+    hints = [h.get_attribute("data-command") for h in page.find_all(".command-hint")]
+    assert hints == ["/daily", "/weekly", "/prospect", "/board", "/okr"]
+    box.send_keys("we")
+    assert [h.text.split()[0] for h in page.find_all(".command-hint")] == ["/weekly"]
+    box.send_keys(Keys.TAB)
+    assert box.get_attribute("value") == "/weekly "
+    box.clear()
+    page.say("/nosuchcommand hello")
+    error = page.wait_text(".composer-error", "nosuchcommand")
+    assert "not a command" in error
+    assert box.get_attribute("value") == "/nosuchcommand hello", "the text is given back"
+
+
 def test_the_settings_modal_shows_the_bots_validation_error_then_saves(page: Page) -> None:
     page.act_as("Ben Carter")
     page.say("/daily settings")

@@ -23,7 +23,7 @@ export async function post(path, body) {
 
 export async function getState(user, since) {
   const query = new URLSearchParams();
-  if (user) query.set("user", user);
+  if (user) query.set("user", user); // none: the engine answers for its first teammate
   if (since !== undefined) query.set("since", String(since));
   const response = await fetch(`/api/state?${query}`);
   if (!response.ok) throw new ApiError(`state: HTTP ${response.status}`);

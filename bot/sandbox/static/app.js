@@ -258,6 +258,17 @@ function render() {
 
 // --- state ---------------------------------------------------------------------------------
 
+/** The state for the person acted as; without one (first load, or someone the sandbox no longer
+ * has since a restart), the engine's first teammate's. */
+async function stateForMe() {
+  if (!app.me) return getState();
+  try {
+    return await getState(app.me);
+  } catch {
+    return getState();
+  }
+}
+
 /** Fetches the state for the person acted as; calls that overlap share one extra fetch. */
 async function refresh() {
   if (app.refreshing) {
@@ -267,13 +278,10 @@ async function refresh() {
   app.refreshing = (async () => {
     do {
       app.again = false;
-      const state = await getState(app.me);
+      const state = await stateForMe();
       app.state = state;
       app.version = state.version;
-      if (!state.users.some((u) => u.id === app.me && !u.is_bot)) {
-        app.me = state.users.find((u) => !u.is_bot)?.id ?? null;
-        if (app.again === false) app.again = Boolean(app.me);
-      }
+      app.me = state.me;
       const known = state.channels.some((c) => c.id === app.channel) || app.channel === directChannel();
       if (!known) app.channel = state.channels[0]?.id ?? null;
       render();
@@ -307,14 +315,21 @@ function switchUser(userId) {
   else refresh().catch(showError);
 }
 
+/** What the composer sends: a slash command, or a message (in the thread when one is open).
+ * A refusal is shown under the composer (which gives the text back), not in the banner. */
 async function send(text, threadTs) {
+  let answer;
   if (text.startsWith("/")) {
     const [, command, rest] = /^(\/\S+)\s*([\s\S]*)$/.exec(text);
-    return act("/api/command", { user: app.me, channel: app.channel, command: command.toLowerCase(), text: rest });
+    const body = { user: app.me, channel: app.channel, command: command.toLowerCase(), text: rest };
+    answer = await post("/api/command", body);
+  } else {
+    const body = { user: app.me, channel: app.channel, text };
+    if (threadTs) body.thread_ts = threadTs;
+    answer = await post("/api/message", body);
   }
-  const body = { user: app.me, channel: app.channel, text };
-  if (threadTs) body.thread_ts = threadTs;
-  return act("/api/message", body);
+  await refresh().catch(showError);
+  return answer;
 }
 
 async function runJob() {
