@@ -251,3 +251,23 @@ def test_a_modal_closed_by_its_person_is_gone(sandbox: RunningSandbox) -> None:
     assert modal is not None and modal["callback_id"]
     post(sandbox, "/api/view_closed", {"user": ANNA, "view_id": modal["id"]})
     assert state(sandbox, ANNA)["modal"] is None
+
+
+def test_a_second_run_on_the_same_database_starts_afresh(database_url: str) -> None:
+    first = start_sandbox(0, database_url, WEDNESDAY)
+    try:
+        command(first, BEN, "/daily", "today: call ACME")
+        assert len(channel(first)) == 2
+    finally:
+        first.stop()
+    second = start_sandbox(0, database_url, WEDNESDAY)
+    try:
+        welcome = channel(second)
+        assert [message["user"] for message in welcome] == [BOT_USER_ID], "just the welcome"
+        command(second, BEN, "/daily", "today: call Bosch")
+        prompt = channel(second)[-1]
+        assert len(prompt["replies"]) == 1, "a new Daily, not the last run's"
+        assert "call Bosch" in json.dumps(prompt["replies"]) and "ACME" not in json.dumps(prompt)
+    finally:
+        second.stop()
+    assert not first.sandbox.failures and not second.sandbox.failures
