@@ -14,10 +14,12 @@ import logging
 import secrets
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import build_app
+from bot.cli import JOB_NAMES
 from bot.manifest import render_manifest
 from bot.runtime import Runtime, build_runtime
 from bot.sandbox import seed
@@ -180,8 +182,6 @@ class Sandbox:
 
     @property
     def jobs(self) -> tuple[str, ...]:
-        from bot.cli import JOB_NAMES
-
         return JOB_NAMES
 
     @property
@@ -234,7 +234,7 @@ class Sandbox:
     def origin(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
         return self.slack.response_url_for(Origin(user_id, channel_id, message_ts))
 
-    def send(self, send: Any, *args: Any, **kwargs: Any) -> Response:
+    def send(self, send: Callable[..., Response], *args: Any, **kwargs: Any) -> Response:
         """Sends one request with the driver and waits until the bot's work is done."""
         with self.acting:
             response = send(*args, **kwargs)
