@@ -48,6 +48,12 @@ def post(running: RunningSandbox, path: str, body: dict[str, Any]) -> dict[str, 
     return dict(answer)
 
 
+def command(running: RunningSandbox, user: str, name: str, text: str = "") -> dict[str, Any]:
+    """`user` types `name text` in #sales."""
+    body = {"user": user, "channel": CHANNEL_ID, "command": name, "text": text}
+    return post(running, "/api/command", body)
+
+
 def state(running: RunningSandbox, user: str) -> dict[str, Any]:
     status, answer = request(running, f"/api/state?user={user}")
     assert status == 200, answer
@@ -97,11 +103,7 @@ def test_a_daily_one_liner_lands_in_the_thread_and_its_ephemeral_only_for_its_au
     sandbox: RunningSandbox,
 ) -> None:
     before = state(sandbox, BEN)["version"]
-    answer = post(
-        sandbox,
-        "/api/command",
-        {"user": BEN, "channel": CHANNEL_ID, "command": "/daily", "text": "today: call <ACME>"},
-    )
+    answer = command(sandbox, BEN, "/daily", "today: call <ACME>")
     assert answer["ok"] is True and answer["version"] > before
     prompt = channel(sandbox)[-1]
     assert prompt["user"] == BOT_USER_ID and len(prompt["replies"]) == 1
@@ -162,11 +164,7 @@ def test_a_modal_shows_the_bots_validation_error_then_closes_on_a_valid_submit(
 
 
 def test_a_reaction_on_a_weekly_agenda_item_claims_it(sandbox: RunningSandbox) -> None:
-    post(
-        sandbox,
-        "/api/command",
-        {"user": BEN, "channel": CHANNEL_ID, "command": "/weekly", "text": "add need CRM export"},
-    )
+    command(sandbox, BEN, "/weekly", "add need CRM export")
     ran = post(
         sandbox,
         "/api/run_job",
@@ -196,11 +194,7 @@ def test_the_home_is_published_for_whoever_opens_it(sandbox: RunningSandbox) -> 
 
 
 def test_reset_starts_afresh(sandbox: RunningSandbox) -> None:
-    post(
-        sandbox,
-        "/api/command",
-        {"user": BEN, "channel": CHANNEL_ID, "command": "/daily", "text": "x"},
-    )
+    command(sandbox, BEN, "/daily", "x")
     post(sandbox, "/api/home", {"user": BEN})
     post(sandbox, "/api/reset", {})
     seen = state(sandbox, BEN)
@@ -252,8 +246,28 @@ def test_the_event_stream_and_the_long_poll_tell_of_each_change(sandbox: Running
 
 
 def test_a_modal_closed_by_its_person_is_gone(sandbox: RunningSandbox) -> None:
-    post(sandbox, "/api/command", {"user": ANNA, "channel": CHANNEL_ID, "command": "/daily"})
+    command(sandbox, ANNA, "/daily")
     modal = state(sandbox, ANNA)["modal"]
     assert modal is not None and modal["callback_id"]
     post(sandbox, "/api/view_closed", {"user": ANNA, "view_id": modal["id"]})
     assert state(sandbox, ANNA)["modal"] is None
+
+
+def test_a_second_run_on_the_same_database_starts_afresh(database_url: str) -> None:
+    first = start_sandbox(0, database_url, WEDNESDAY)
+    try:
+        command(first, BEN, "/daily", "today: call ACME")
+        assert len(channel(first)) == 2
+    finally:
+        first.stop()
+    second = start_sandbox(0, database_url, WEDNESDAY)
+    try:
+        welcome = channel(second)
+        assert [message["user"] for message in welcome] == [BOT_USER_ID], "just the welcome"
+        command(second, BEN, "/daily", "today: call Bosch")
+        prompt = channel(second)[-1]
+        assert len(prompt["replies"]) == 1, "a new Daily, not the last run's"
+        assert "call Bosch" in json.dumps(prompt["replies"]) and "ACME" not in json.dumps(prompt)
+    finally:
+        second.stop()
+    assert not first.sandbox.failures and not second.sandbox.failures

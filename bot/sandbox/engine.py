@@ -14,10 +14,12 @@ import logging
 import secrets
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import build_app
+from bot.cli import JOB_NAMES
 from bot.manifest import render_manifest
 from bot.runtime import Runtime, build_runtime
 from bot.sandbox import seed
@@ -66,22 +68,23 @@ class SandboxClock:
 def sandbox_settings(
     database_url: str | None,
 ) -> tuple[Settings, tempfile.TemporaryDirectory[str] | None]:
-    """Generated secrets, the stand-in's URL filled in later; SQLite in a temporary folder
-    unless DATABASE_URL is set (in the environment, a .env file, or `database_url`)."""
-    folder = None
-    configured = load_settings()
-    if database_url is None and "database_url" not in configured.model_fields_set:
-        folder = tempfile.TemporaryDirectory(prefix="redthread-sandbox-")
-        database_url = f"sqlite:///{folder.name}/sandbox.db"
+    """Generated secrets (the stand-in's URL is filled in once it listens); SQLite in a
+    temporary folder unless DATABASE_URL is set (environment, .env file, or `database_url`).
+    Slack settings found in the environment are ignored: the sandbox never reaches Slack."""
     settings = load_settings(
-        database_url=database_url or configured.database_url,
         slack_bot_token=f"xoxb-sandbox-{secrets.token_hex(12)}",
         slack_signing_secret=secrets.token_hex(16),
         slack_app_token=None,
         slack_client_id=None,
         slack_client_secret=None,
+        slack_api_url="http://127.0.0.1/api/",
+        **({} if database_url is None else {"database_url": database_url}),
     )
-    return settings, folder
+    if "database_url" in settings.model_fields_set:
+        return settings, None
+    folder = tempfile.TemporaryDirectory(prefix="redthread-sandbox-")
+    in_folder = f"sqlite:///{folder.name}/sandbox.db"
+    return settings.model_copy(update={"database_url": in_folder}), folder
 
 
 class Sandbox:
@@ -126,7 +129,7 @@ class Sandbox:
         # One action at a time: the page's actions are a person's clicks, not a load test.
         self.acting = threading.RLock()
         self.stopped = False
-        self.seed()
+        self.reset()
 
     def _failed(self, where: str, error: BaseException) -> None:
         log.warning("the bot's work failed in %s: %r", where, error)
@@ -179,8 +182,6 @@ class Sandbox:
 
     @property
     def jobs(self) -> tuple[str, ...]:
-        from bot.cli import JOB_NAMES
-
         return JOB_NAMES
 
     @property
@@ -233,7 +234,7 @@ class Sandbox:
     def origin(self, user_id: str, channel_id: str, message_ts: str | None = None) -> str:
         return self.slack.response_url_for(Origin(user_id, channel_id, message_ts))
 
-    def send(self, send: Any, *args: Any, **kwargs: Any) -> Response:
+    def send(self, send: Callable[..., Response], *args: Any, **kwargs: Any) -> Response:
         """Sends one request with the driver and waits until the bot's work is done."""
         with self.acting:
             response = send(*args, **kwargs)

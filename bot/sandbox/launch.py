@@ -25,8 +25,8 @@ class RunningSandbox:
         return self.page.url + "/"
 
     def stop(self) -> None:
-        self.sandbox.stop()
         self.page.stop()
+        self.sandbox.stop()
 
 
 def start_sandbox(
