@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -74,8 +75,11 @@ class SandboxProcess:
         env.pop("DATABASE_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url
+        # Started elsewhere than the checkout, so that no .env there configures it.
+        self.folder = tempfile.TemporaryDirectory(prefix="redthread-sandbox-")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "sandbox", "--no-browser", "--port", "0"],
+            cwd=self.folder.name,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -127,6 +131,7 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        self.folder.cleanup()
 
 
 def chrome(browser: str, driver: str, profile: Path) -> Any:

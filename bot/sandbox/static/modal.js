@@ -11,15 +11,19 @@ function viewKey(view) {
   return `${view.id}:${view.hash ?? JSON.stringify(view.blocks ?? []).length}`;
 }
 
-/** Puts each error under its block (and takes old ones away) without touching the inputs. */
+/** Puts each error under its block (and takes old ones away) without touching the inputs; an
+ * error for a block the view lacks is shown next to the buttons. */
 export function showErrors(errors) {
   if (!shown) return;
+  const unplaced = new Map(Object.entries(errors ?? {}));
   for (const block of shown.root.querySelectorAll(".bk-input")) {
     block.querySelector(".bk-error")?.remove();
-    const message = errors?.[block.dataset.blockId];
+    const message = unplaced.get(block.dataset.blockId);
+    unplaced.delete(block.dataset.blockId);
     block.classList.toggle("has-error", Boolean(message));
     if (message) block.append(el("div", "bk-error", message));
   }
+  shown.root.querySelector(".modal-status").textContent = [...unplaced.values()].join(" ");
   const first = shown.root.querySelector(".has-error");
   if (first) first.scrollIntoView({ block: "nearest" });
 }
