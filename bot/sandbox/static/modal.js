@@ -83,6 +83,9 @@ export function renderModal(host, view, handlers) {
       status.textContent = error.message;
     }
   });
+  formNode.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") handlers.onClose(view); // as Slack's close button
+  });
   formNode.append(head, body, foot);
   card.append(formNode);
   host.replaceChildren(card);
