@@ -1,7 +1,7 @@
 """Driving the sandbox's page in headless Chromium (Debian's `chromium` + `chromium-driver`).
 
-`SandboxProcess` runs `python -m bot sandbox --no-browser --port 0` as a person would and keeps
-its log, so a test fails when the bot raised behind the page. `Page` wraps the WebDriver with
+`ServedSandbox` runs the sandbox in the test's process (as `python -m bot sandbox` does), so a
+test fails when the bot raised behind the page. `Page` wraps the WebDriver with
 the few gestures the tests need (type in the composer, switch person, hover a message…).
 """
 
@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
-import sys
-import tempfile
-import threading
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.sandbox.launch import start_sandbox
+
 ARTIFACTS = Path(__file__).parent / "artifacts"
-URL_LINE = re.compile(r"Redthread sandbox: (http://127\.0\.0\.1:\d+/)")
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -36,8 +33,6 @@ CHROMIUM_FLAGS = (
     "--disable-dev-shm-usage",
     "--window-size=1400,900",
 )
-# Lines in the sandbox's log that mean the bot (or the engine) failed behind the page.
-FAILURE_MARKERS = ("Traceback (most recent call last)", " ERROR ", "ERROR:")
 WAIT_SECONDS = 15.0
 
 
@@ -67,42 +62,13 @@ def require_chromium() -> tuple[str, str]:
     return paths
 
 
-class SandboxProcess:
-    """`python -m bot sandbox` in a subprocess with its own temporary SQLite (or DATABASE_URL)."""
+class ServedSandbox:
+    """The sandbox (`bot.sandbox.launch`, as `python -m bot sandbox` starts it) in this process,
+    so a test can fail when the bot raised behind the page or Slack would have refused a call."""
 
-    def __init__(self, database_url: str | None = None) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-        env.pop("DATABASE_URL", None)
-        if database_url:
-            env["DATABASE_URL"] = database_url
-        # Started elsewhere than the checkout, so that no .env there configures it.
-        self.folder = tempfile.TemporaryDirectory(prefix="redthread-sandbox-")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "sandbox", "--no-browser", "--port", "0"],
-            cwd=self.folder.name,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-        )
-        self.log: list[str] = []
-        found = threading.Event()
-        self.url = ""
-
-        def read() -> None:
-            assert self.process.stdout is not None
-            for line in self.process.stdout:
-                self.log.append(line)
-                match = URL_LINE.search(line)
-                if match and not found.is_set():
-                    self.url = match.group(1)
-                    found.set()
-            found.set()
-
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(60) or not self.url:
-            self.stop()
-            raise AssertionError("the sandbox printed no URL:\n" + "".join(self.log))
+    def __init__(self, database_url: str | None = None, start: datetime | None = None) -> None:
+        self.running = start_sandbox(0, database_url, start)
+        self.url = self.running.url
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         request = urllib.request.Request(
@@ -120,18 +86,20 @@ class SandboxProcess:
             answer: dict[str, Any] = json.loads(response.read())
         return answer
 
-    def failures_since(self, start: int) -> list[str]:
-        return [line for line in self.log[start:] if any(m in line for m in FAILURE_MARKERS)]
+    def problems(self) -> list[str]:
+        """What went wrong behind the page since the last reset: the bot's failures and the Web
+        API calls Slack would have refused."""
+        sandbox = self.running.sandbox
+        return [f"{where}: {error!r}" for where, error in sandbox.failures] + [
+            f"refused: {call}" for call in sandbox.slack.rejected
+        ]
+
+    def reset(self) -> None:
+        self.post("/api/reset", {})
+        self.running.sandbox.failures.clear()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        self.folder.cleanup()
+        self.running.stop()
 
 
 def chrome(browser: str, driver: str, profile: Path) -> Any:
@@ -151,7 +119,7 @@ def chrome(browser: str, driver: str, profile: Path) -> Any:
 class Page:
     """The sandbox page in one browser, with the gestures the tests use."""
 
-    def __init__(self, driver: Any, sandbox: SandboxProcess) -> None:
+    def __init__(self, driver: Any, sandbox: ServedSandbox) -> None:
         self.driver = driver
         self.sandbox = sandbox
 
