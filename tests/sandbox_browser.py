@@ -233,6 +233,11 @@ class Page:
 
         ActionChains(self.driver).move_to_element(element).perform()
 
+    def hover_and_click(self, message: Any, css: str) -> None:
+        """Clicks one of the controls a message shows on hover (react, reply, more)."""
+        self.hover(message)
+        self.within(message, css).click()
+
     def within(self, element: Any, css: str) -> Any:
         from selenium.webdriver.common.by import By
 

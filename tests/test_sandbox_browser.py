@@ -102,7 +102,7 @@ def test_the_settings_modal_shows_the_bots_validation_error_then_saves(page: Pag
     page.wait(lambda: not page.find_all(".modal-card"), "the modal closed")
     # The welcome message's button opens it too (a block action on a message).
     page.within(page.message("Change the Daily settings"), ".bk-button").click()
-    modal = page.wait(lambda: page.find_all(".modal-card"), "the settings modal again")[0]
+    page.wait(lambda: page.find_all(".modal-card"), "the settings modal again")
     assert "Daily" in page.find(".modal-title").text
     # A reminder before the prompt: Slack accepts the form, the bot refuses it.
     page.set_value(page.find('[data-block-id="reminder_at"] input'), "07:00")
@@ -117,16 +117,13 @@ def test_the_settings_modal_shows_the_bots_validation_error_then_saves(page: Pag
     page.find(".modal-submit").click()
     page.wait(lambda: not page.find_all(".modal-card"), "the modal to close")
     saved = page.message("17:00")
-    assert "Only visible to you" in saved.text or "from-bot" in (saved.get_attribute("class") or "")
-    assert modal is not None
+    assert "from-bot" in (saved.get_attribute("class") or ""), "the bot confirms the settings"
 
 
 def test_a_reply_in_a_thread(page: Page) -> None:
     page.act_as("David Okafor")
     page.say("Anyone met the buyer at Initech?")
-    question = page.message("Initech")
-    page.hover(question)
-    page.within(question, ".reply-in-thread").click()
+    page.hover_and_click(page.message("Initech"), ".reply-in-thread")
     page.wait(lambda: page.find("#thread-pane").is_displayed(), "the thread pane")
     page.type_into("thread-input", "Yes, at the fair last week")
     page.message("fair last week", "#thread-messages")
@@ -137,8 +134,7 @@ def test_the_message_shortcut_adds_a_message_to_the_weekly(page: Page) -> None:
     page.act_as("David Okafor")
     page.say("Competitor X cut prices by 10%")
     news = page.message("Competitor X")
-    page.hover(news)
-    page.within(news, ".more-actions").click()
+    page.hover_and_click(news, ".more-actions")
     page.within(news, '.shortcut[data-callback-id="weekly_add_message"]').click()
     added = page.message("Added as item 1")
     assert "Competitor X cut prices" in added.text and "Only visible to you" in added.text
@@ -161,8 +157,7 @@ def test_claiming_a_weekly_agenda_item_by_reaction(page: Page) -> None:
     page.wait_text("#job-result", "weekly-agenda")
     page.open_thread("Weekly")
     item = page.message("CRM export is broken", REPLIES)
-    page.hover(item)
-    page.within(item, ".add-reaction").click()
+    page.hover_and_click(item, ".add-reaction")
     page.within(item, '.picker-emoji[data-name="raising_hand"]').click()
     page.wait(
         lambda: page.find_all('#thread-messages .reaction.mine[data-name="raising_hand"]'),
