@@ -5,7 +5,7 @@ import { getState, post, watchVersions } from "./api.js";
 import { el, renderBlocks } from "./blocks.js";
 import { renderMessage, timeline } from "./messages.js";
 import { missingRequired, renderModal, showErrors } from "./modal.js";
-import { renderComposer } from "./composer.js";
+import { EXAMPLES, renderComposer } from "./composer.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -360,7 +360,12 @@ function start() {
     app.thread = null;
     render();
   });
-  renderComposer($("composer-host"), { id: "composer", placeholder: "Message", onSend: (text) => send(text) });
+  renderComposer($("composer-host"), {
+    id: "composer",
+    placeholder: "Message",
+    onSend: (text) => send(text),
+    examples: EXAMPLES,
+  });
   renderComposer($("thread-composer-host"), {
     id: "thread-input",
     placeholder: "Reply…",

@@ -16,7 +16,16 @@ export function matchingCommands(text) {
   return COMMANDS.filter(([name]) => name.startsWith(text.toLowerCase()));
 }
 
-/** `options`: {id, placeholder, onSend(text) → Promise}. */
+/** What a first-time visitor can try (a click puts it in the composer). */
+export const EXAMPLES = [
+  "/daily today: call ACME highlight: signed Bosch",
+  "/weekly add impediment CRM export is broken",
+  "/prospect Globex: intro via the fair",
+  "/board add doing Offer for Initech",
+  "/daily settings",
+];
+
+/** `options`: {id, placeholder, onSend(text) → Promise, examples?: string[]}. */
 export function renderComposer(host, options) {
   const form = el("form", "composer");
   const input = el("textarea", "composer-input");
@@ -55,6 +64,7 @@ export function renderComposer(host, options) {
     if (!text) return;
     input.value = "";
     showHints();
+    fit();
     error.classList.add("hidden");
     try {
       await options.onSend(text);
@@ -64,7 +74,15 @@ export function renderComposer(host, options) {
       error.classList.remove("hidden");
     }
   };
-  input.addEventListener("input", showHints);
+  // The box grows with what is typed (Shift+Enter), up to a few lines.
+  const fit = () => {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, 160)}px`;
+  };
+  input.addEventListener("input", () => {
+    showHints();
+    fit();
+  });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -80,4 +98,18 @@ export function renderComposer(host, options) {
   });
   form.append(hints, input, sendButton);
   host.replaceChildren(form, error);
+  if (options.examples?.length) {
+    const examples = el("div", "examples", "Try: ");
+    for (const example of options.examples) {
+      const chip = el("button", "example", example);
+      chip.type = "button";
+      chip.addEventListener("click", () => {
+        input.value = example;
+        fit();
+        input.focus();
+      });
+      examples.append(chip);
+    }
+    host.append(examples);
+  }
 }
