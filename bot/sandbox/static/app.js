@@ -225,7 +225,9 @@ function renderModalFromState() {
   renderModal($("modal-host"), app.state.modal, {
     ctx: mrkdwnContext(),
     onSubmit: async (view, values) => {
-      const missing = missingRequired(values, "Please fill out this field.");
+      // Slack's own words, in the person's language (it checks before the bot sees anything).
+      const required = meUser().locale?.startsWith("de") ? "Bitte fülle dieses Feld aus." : "Please fill out this field.";
+      const missing = missingRequired(values, required);
       if (Object.keys(missing).length) {
         showErrors(missing);
         return;
