@@ -120,6 +120,21 @@ def test_the_settings_modal_shows_the_bots_validation_error_then_saves(page: Pag
     assert "from-bot" in (saved.get_attribute("class") or ""), "the bot confirms the settings"
 
 
+def test_the_daily_modal_needs_a_plan_then_posts_the_update(page: Page) -> None:
+    page.act_as("Emma Fischer")
+    page.say("/daily")
+    page.wait(lambda: page.find_all('.modal-card [data-block-id="plan"] textarea'), "the modal")
+    page.find(".modal-submit").click()
+    page.wait_text('[data-block-id="plan"] .bk-error', "Please fill out this field.")
+    page.find('[data-block-id="plan"] textarea').send_keys("Demo for Initech")
+    page.find('[data-block-id="impediment"] textarea').send_keys("VPN is down")
+    page.find(".modal-submit").click()
+    page.wait(lambda: not page.find_all(".modal-card"), "the modal to close")
+    page.open_thread("Daily")
+    update = page.message("Demo for Initech", REPLIES)
+    assert "VPN is down" in update.text and "Emma Fischer" in update.text
+
+
 def test_a_reply_in_a_thread(page: Page) -> None:
     page.act_as("David Okafor")
     page.say("Anyone met the buyer at Initech?")
