@@ -154,7 +154,9 @@ def _state(sandbox: Sandbox, query: dict[str, list[str]]) -> dict[str, Any]:
 
 
 def _first_teammate(sandbox: Sandbox) -> str:
-    return next((uid for uid, user in sandbox.slack.users.items() if not user.get("is_bot")), "")
+    with sandbox.slack.lock:  # a reset may be seeding the people meanwhile
+        people = [uid for uid, user in sandbox.slack.users.items() if not user.get("is_bot")]
+    return people[0] if people else ""
 
 
 def _events(sandbox: Sandbox, start_response: StartResponse) -> Iterator[bytes]:
