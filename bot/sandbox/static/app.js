@@ -192,6 +192,8 @@ function renderThread() {
     return;
   }
   pane.classList.remove("hidden");
+  const channel = app.state.channels.find((c) => c.id === app.channel);
+  $("thread-title").textContent = channel ? `Thread · #${channel.name}` : "Thread";
   const ephemerals = ephemeralsIn(app.channel, app.thread);
   if (!changed($("thread-messages"), [app.me, app.channel, app.state.users, parent, ephemerals])) return;
   const view = messageView();
