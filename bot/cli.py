@@ -135,6 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="also ask for users:read.email, which only `import-contacts` with e-mail "
         "addresses in known_by needs",
     )
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try Redthread in the browser without Slack: no tokens, no network",
+        description=help_text.SANDBOX_DESCRIPTION,
+        formatter_class=raw,
+    )
+    sandbox.add_argument(
+        "--port", type=int, default=0, metavar="P", help="the page's port (default: a free one)"
+    )
+    sandbox.add_argument(
+        "--no-browser", action="store_true", help="only print the URL, open no browser"
+    )
     radar = commands.add_parser(
         "radar", help="prospect radar tools", description=help_text.RADAR_DESCRIPTION
     ).add_subparsers(dest="radar_command", required=True, metavar="TOOL")
@@ -235,6 +247,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         print("\n".join(explain(args.name_a, args.name_b)))
         return 0
+    if args.command == "sandbox":  # its own secrets and Slack; DATABASE_URL is honoured
+        from bot.sandbox.launch import run_sandbox
+
+        return run_sandbox(args.port, open_browser=not args.no_browser)
     settings = load_settings(_required_settings(args.command))
     if args.command == "db":
         if (args.action == "copy") != bool(args.source):
@@ -356,23 +372,35 @@ def _clock_once(runtime: Runtime, at: datetime | None) -> int:
 
 
 def _run_job(runtime: Runtime, args: argparse.Namespace) -> int:
+    team_id = args.team or runtime.single_team_id()
+    at = job_moment(runtime, team_id, args.channel, args.at)
+    if args.at:
+        runtime.now = lambda: at  # as if then, like `clock --once --at` (quiet hours too)
+    print(run_job(runtime, args.job, team_id, args.channel, at))
+    return 0
+
+
+def job_moment(runtime: Runtime, team_id: str, channel: str, at: str | None) -> datetime:
+    """`run --at`'s moment (the channel's local time unless an offset is given), or now."""
     from bot.daily.service import channel_config
+
+    if not at:
+        return runtime.now()
+    return _parse_at(at, channel_config(runtime, team_id, channel).schedule.timezone)
+
+
+def run_job(runtime: Runtime, job: str, team_id: str, channel: str, at: datetime) -> str:
+    """One scheduled job for one channel as if at `at`; the line `run` prints about it."""
     from schedules.jobs import JOBS
     from schedules.later import RunLater
 
-    if args.job not in JOBS:
-        raise CommandError(f"{args.job}: not available in this version yet")
-    team_id = args.team or runtime.single_team_id()
-    timezone = channel_config(runtime, team_id, args.channel).schedule.timezone
-    at = _parse_at(args.at, timezone) if args.at else runtime.now()
-    if args.at:
-        runtime.now = lambda: at  # as if then, like `clock --once --at` (quiet hours too)
+    if job not in JOBS:
+        raise CommandError(f"{job}: not available in this version yet")
     try:
-        note = JOBS[args.job](runtime, team_id, args.channel, at)
+        note = JOBS[job](runtime, team_id, channel, at)
     except RunLater as later:
         note = later.reason
-    print(f"{args.job} ran for {args.channel} at {at.isoformat()}" + (f": {note}" if note else ""))
-    return 0
+    return f"{job} ran for {channel} at {at.isoformat()}" + (f": {note}" if note else "")
 
 
 def _parse_at(text: str, timezone: str) -> datetime:

@@ -66,6 +66,15 @@ explain NAME_A NAME_B: how the prospect radar reads both company names and why i
 for the same company or not; the last line is `same` or `different` (exit 0 either way)."""
 
 
+SANDBOX_DESCRIPTION = """\
+Try Redthread without Slack: the real bot (signed requests into the same app as `serve`) with
+a built-in stand-in for Slack, and a web page at the printed URL http://127.0.0.1:PORT/ where
+you act as any of five teammates in #sales: commands, messages, threads, reactions, modals,
+the App Home, and the scheduled jobs run as if at a chosen time. No tokens, no network;
+everything listens on 127.0.0.1 only. SQLite in a temporary folder unless DATABASE_URL is
+set. Ctrl-C stops it."""
+
+
 def package_version() -> str:
     """The installed distribution's version (pyproject.toml is the one place it is set)."""
     try:

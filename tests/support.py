@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+# Shared with the sandbox (bot/sandbox), which runs the bot the way these tests do.
+from bot.sandbox.executor import TrackingExecutor as TrackingExecutor
+from bot.sandbox.served import ServedApp as ServedApp
 
 # What a posted mrkdwn text may contain at a "<": only a canonical user mention.
 ALLOWED_TOKEN = re.compile(r"<@[UW][A-Z0-9]+>")
@@ -45,60 +44,6 @@ class FrozenClock:
         if moment.tzinfo is None:
             raise ValueError("use an aware datetime")
         self._now = moment.astimezone(UTC)
-
-
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt runs listeners after the ack in this pool; tests wait until it is idle."""
-
-    def __init__(self) -> None:
-        super().__init__(max_workers=8, thread_name_prefix="listener")
-        self._pending = 0
-        self._idle = threading.Condition()
-        self.errors: list[BaseException] = []
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        with self._idle:
-            self._pending += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, future: Future[Any]) -> None:
-        if future.exception() is not None:
-            self.errors.append(future.exception())  # type: ignore[arg-type]
-        with self._idle:
-            self._pending -= 1
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float = 10.0) -> None:
-        with self._idle:
-            if not self._idle.wait_for(lambda: self._pending == 0, timeout=timeout):
-                raise AssertionError(f"listeners still busy after {timeout}s")
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class ServedApp:
-    """The production WSGI app on 127.0.0.1 with a random port, in a daemon thread."""
-
-    def __init__(self, wsgi_app: Any) -> None:
-        self._server = make_server(
-            "127.0.0.1", 0, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
-        )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def text_of(call_or_message: Any) -> str:

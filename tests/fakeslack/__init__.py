@@ -1,29 +1,5 @@
-"""End-to-end test harness: a fake Slack Web API (`FakeSlack`) and Slack's side of the Events and
-interactivity protocol (`SlackDriver`), so tests drive the real Bolt app over HTTP."""
+"""Moved to `bot.sandbox.slack` (the sandbox and the tests share one Slack stand-in); these
+modules keep the old import paths working."""
 
-from tests.fakeslack.driver import (
-    Response,
-    SlackDriver,
-    datepicker,
-    multi,
-    multi_users,
-    plain,
-    select,
-    timepicker,
-)
-from tests.fakeslack.faults import Drop
-from tests.fakeslack.server import Call, FakeSlack
-
-__all__ = [
-    "Call",
-    "Drop",
-    "FakeSlack",
-    "Response",
-    "SlackDriver",
-    "datepicker",
-    "multi",
-    "multi_users",
-    "plain",
-    "select",
-    "timepicker",
-]
+from bot.sandbox.slack import *  # noqa: F403
+from bot.sandbox.slack import __all__ as __all__

@@ -1,0 +1,1 @@
+"""`python -m bot sandbox`: the real bot against a built-in Slack stand-in, with a web page."""
