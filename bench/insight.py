@@ -35,6 +35,7 @@ from bot.runtime import Runtime, build_runtime  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.weekly import agenda  # noqa: E402
 from bot.weekly.service import weekly_config  # noqa: E402
+from storage import okr as okr_store  # noqa: E402
 from storage.db import transaction  # noqa: E402
 from storage.models import (  # noqa: E402
     Channel,
@@ -162,22 +163,51 @@ def _mark(entry_id: int, user_id: str, kind: str) -> dict[str, Any]:
     }
 
 
-# --- TO COMPLETE AT MERGE -------------------------------------------------------------------
-def seed_okrs(runtime: Runtime, objectives: int = OKRS) -> bool:
-    """50 OKRs of the channel, for the agenda's OKR section (the `okr` helper's pillar).
-
-    TO COMPLETE AT MERGE with storage/okr.py: for each objective `add_objective`, three
-    `add_key_result` each, and a few `add_check_in` per key result over the two years.
-    Returns False while `storage.okr` does not exist: the agenda is then timed without OKRs.
-    """
-    try:
-        from storage import okr  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return False
-    raise NotImplementedError("seed_okrs: complete with storage.okr at merge")
-
-
-# ---------------------------------------------------------------------------------------------
+def seed_okrs(runtime: Runtime, rng: random.Random, objectives: int = OKRS) -> int:
+    """50 objectives over eight quarters, three key results each with a check-in about every
+    two weeks of their quarter; the last quarter's set is open (what the agenda shows), the
+    others archived by `close`, as `/okr` would have left them. Returns the open objectives."""
+    quarters = 8
+    per_quarter = [
+        objectives // quarters + (1 if q < objectives % quarters else 0) for q in range(quarters)
+    ]
+    with transaction(runtime.sessions) as session:
+        for quarter, count in enumerate(per_quarter):
+            start = NOW - timedelta(weeks=13 * (quarters - quarter))
+            for number in range(1, count + 1):
+                objective = okr_store.add_objective(
+                    session, TEAM, CHANNEL, number, f"Grow region {chr(65 + number)}", start
+                )
+                for kr_number in range(1, 4):
+                    target = rng.choice([20.0, 100.0, 250_000.0])
+                    key_result = okr_store.add_key_result(
+                        session,
+                        TEAM,
+                        CHANNEL,
+                        objective,
+                        kr_number,
+                        f"Signed pilots in region {chr(65 + number)} {target:g}",
+                        target,
+                        "",
+                        start,
+                    )
+                    for week in range(0, 13, 2):
+                        value = target * min(1.0, (week + rng.random()) / 13)
+                        okr_store.add_check_in(
+                            session,
+                            TEAM,
+                            CHANNEL,
+                            key_result.id,
+                            value,
+                            "steady progress" if rng.random() < 0.3 else None,
+                            rng.choice(PEOPLE),
+                            start + timedelta(weeks=week, days=1),
+                        )
+            if quarter < quarters - 1:
+                okr_store.close_open(
+                    session, TEAM, CHANNEL, f"Q{quarter}", start + timedelta(weeks=13)
+                )
+    return per_quarter[-1]
 
 
 def measure(runs: int, work: Callable[[], object]) -> tuple[list[float], list[float]]:
@@ -246,7 +276,7 @@ def main() -> int:
             runtime = build_runtime(settings)
             runtime.now = lambda: NOW
             seed(runtime, random.Random(11))
-            with_okrs = seed_okrs(runtime)
+            open_objectives = seed_okrs(runtime, random.Random(12))
             client = runtime.client_for(TEAM)
             config = weekly_config(runtime, TEAM, CHANNEL)
             with transaction(runtime.sessions) as session:
@@ -281,7 +311,7 @@ def main() -> int:
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(
         f"Insight bench on {backend}: {len(PEOPLE)} people, {DAILIES} Dailies, {ITEMS} items on "
-        f"{WEEKLIES} agendas, OKRs: {'50' if with_okrs else 'none (seed_okrs not completed)'}; "
+        f"{WEEKLIES} agendas, {OKRS} OKRs ({open_objectives} open); "
         f"{args.runs} runs each"
     )
     print(f"figures: {figures}")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-USER_ID = re.compile(r"\b[UW][A-Z0-9]{3,}\b")
+USER_ID = re.compile(r"\b[UW](?=[A-Z0-9]*[0-9])[A-Z0-9]{3,}\b")  # a digit: not WERT or USA
 NOT_FIGURES = [
     re.compile(r"<[#!][^>]*>"),  # channel and special mentions
     re.compile(r"<https?://[^>]*>|https?://\S+"),  # links

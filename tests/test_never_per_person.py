@@ -33,6 +33,8 @@ from bot.home.render import DailyFacts, HomeFacts, ItemFacts, RadarFacts, home_v
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.insight.figures import DailyShare, Impediments, TeamInsight
 from bot.insight.render import agenda_insight_message, home_team_blocks
+from bot.okr import render as okr
+from bot.okr.rules import Change, CheckIn, KeyResult, Objective, OkrSet
 from bot.radar.render import FlagLine, announcement_message, flag_message, withdrawn_message
 from bot.weekly.render import (
     DecisionFacts,
@@ -94,6 +96,14 @@ SUMMARY = summarise(
     {**NAMES, "U0004": "Dora"},
 )
 DECISIONS = [DecisionFacts("we go to the fair", "U0002", DAY)]
+CHECKED = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+KEY_RESULT = KeyResult(
+    1, 1, 1, "Signed pilots 20", 20.0, "", CHECKED - timedelta(days=30),
+    (CheckIn(8.0, CHECKED - timedelta(days=7), "fair leads", "U0001"),
+     CheckIn(12.0, CHECKED, "Bosch signed", "U0002")),
+)  # fmt: skip
+OBJECTIVE = Objective(1, 1, "Win the south", CHECKED - timedelta(days=30), (KEY_RESULT,))
+OKRS = OkrSet((OBJECTIVE,))
 
 # What each pillar renders, from facts about several people: language -> payloads.
 RENDERERS: dict[str, Callable[[str], list[Any]]] = {
@@ -142,6 +152,16 @@ RENDERERS: dict[str, Callable[[str], list[Any]]] = {
         )
     ],
     "insight.agenda": lambda lang: [agenda_insight_message(lang, INSIGHT)],
+    "okr": lambda lang: [
+        okr.list_message(lang, OKRS),
+        okr.archive_message(lang, "2026-Q3", [OBJECTIVE], ["2026-Q3"]),
+        okr.objective_post(lang, OBJECTIVE),
+        okr.check_in_post(lang, KEY_RESULT, "Bosch signed", "Ben"),
+        okr.close_post(lang, "2026-Q4", [OBJECTIVE]),
+        ("", okr.agenda_section(lang, OKRS, {KEY_RESULT.id: Change(8.0, 12.0)}, 7)),
+        ("\n".join(okr.call_lines(lang, [KEY_RESULT])), []),
+        okr.check_in_modal(lang, OKRS, {"channel": CHANNEL}),
+    ],
 }
 
 
