@@ -93,7 +93,7 @@ def redthread_app(database_url: str, slack_url: str) -> WsgiApp:
     runtime = build_runtime(settings)
     # As in `serve`: stored unleased for the inbox worker, which is not running here.
     inbox = Inbox(runtime, after_ack_executor(), hand_off=lambda: None)
-    return make_wsgi_app(build_app(runtime, inbox=inbox), runtime)
+    return make_wsgi_app(build_app(runtime, inbox=inbox), runtime, inbox)
 
 
 def bare_app(slack_url: str) -> WsgiApp:

@@ -93,6 +93,7 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
         # Before each of its transactions, work after the ack waits while requests are answered.
         event.listen(runtime.engine, "begin", lambda _connection: yield_to_requests())
     register_all(app, runtime, inbox)
+    inbox.bolt = app
     return app
 
 

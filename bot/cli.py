@@ -324,8 +324,8 @@ def _serve(settings: object) -> int:
     def load_app():  # type: ignore[no-untyped-def]
         runtime = build_runtime(settings, migrate=False)
         nudge = Nudger(inbox_worker.socket_path)
-        app = build_app(runtime, inbox=Inbox(runtime, after_ack_executor(), hand_off=nudge))
-        return make_wsgi_app(app, runtime)
+        inbox = Inbox(runtime, after_ack_executor(), hand_off=nudge)
+        return make_wsgi_app(build_app(runtime, inbox=inbox), runtime, inbox)
 
     load_app()  # fail here, with a clear message, rather than in every worker
     GunicornServer(load_app, settings.port, inbox_worker).run()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, Args, BoltContext
+from slack_bolt import Ack, App, Args, BoltContext, BoltRequest
 from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,10 +47,23 @@ REBUILDABLE_ARGUMENTS = frozenset(
     {"body", "event", "payload", "client", "context", "respond", "ack"}
 )
 CONTEXT_KEYS = ("team_id", "enterprise_id", "user_id", "channel_id", "bot_user_id", "bot_id")
+# The listener of a request stored before Bolt saw it (handlers/fast_ack.py): the stored body
+# goes through the Bolt app, and the inbox listener that matches works it off.
+BOLT_ROUTED = "*bolt"
+# Bolt's context key under which such a request reaches the inbox listener.
+STORED_BEFORE_BOLT = "redthread_stored_before_bolt"
 
 
 class DatabaseUnavailable(Exception):
     """The request could not be stored: it must not be acknowledged as if it were."""
+
+
+@dataclass
+class StoredBeforeBolt:
+    """A request stored before Bolt saw it, on its way through Bolt to its listener."""
+
+    request_id: int
+    taken: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,9 @@ class Inbox:
     # (handlers/inbox_worker.py), which this tells that a request is waiting.
     hand_off: Callable[[], None] | None = None
     works: dict[str, Work] = field(default_factory=dict)
+    # The app whose listeners these are (`bot.app.build_app`): requests stored before Bolt saw
+    # them are dispatched through it.
+    bolt: App | None = None
     # Called with the listener's name and the request's body once its work is done (the App
     # Home republishes the acting person's view after a change to their data).
     after_work: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
@@ -101,6 +117,12 @@ class Inbox:
         self.works[name] = work
 
         def listener(args: Args) -> None:
+            stored = args.context.get(STORED_BEFORE_BOLT)
+            if isinstance(stored, StoredBeforeBolt):  # acked long ago: work it off, here
+                args.ack()  # for Bolt, which tries the next listener without one
+                stored.taken = True
+                self.run(stored.request_id, work, _arguments(work, args, keep))
+                return
             if validate is not None and not validate(args.ack, args.body):
                 return
             body = keep(args.body) if keep is not None else args.body
@@ -109,11 +131,7 @@ class Inbox:
             if request_id is not None and self.hand_off is not None:
                 self.hand_off()
             elif request_id is not None:
-                arguments = {name: getattr(args, name) for name in work.parameters}
-                if keep is not None:
-                    kept = {"body": body, "event": body.get("event"), "payload": body.get("event")}
-                    arguments |= {name: kept[name] for name in work.parameters if name in kept}
-                self._submit(request_id, work, arguments)
+                self._submit(request_id, work, _arguments(work, args, keep))
 
         listener.__name__ = f"inbox_{name}"
         return listener
@@ -152,6 +170,57 @@ class Inbox:
         if request_id is None:
             log.info("%s: %s seen before; not doing it again", work.name, request.request_key)
         return request_id
+
+    def store_for_bolt(self, request: store.StoredRequest) -> int | None:
+        """Store a request Bolt has not seen (handlers/fast_ack.py); None: seen before."""
+        now = self.runtime.now()
+        lease_until = None if self.hand_off is not None else now + self.lease
+        return store.store_request(self.runtime.engine, request, now, lease_until)
+
+    def hand_on_for_bolt(self, request_id: int, body: dict[str, Any]) -> None:
+        """After the ack of a request `store_for_bolt` stored: to the inbox worker, or here."""
+        if self.hand_off is not None:
+            self.hand_off()
+        else:
+            self._submit_to_bolt(request_id, body)
+
+    def _submit_to_bolt(self, request_id: int, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._in_flight.add(request_id)
+        self.after_ack.submit(self.dispatch_stored, request_id, body)
+
+    def dispatch_stored(self, request_id: int, body: dict[str, Any]) -> None:
+        """Run a request stored before Bolt saw it through Bolt: its inbox listener works it
+        off (`run`). Its signature was verified before it was stored, so it comes as Bolt's
+        Socket Mode requests do, unverified (a retry may come long after five minutes)."""
+        stored = StoredBeforeBolt(request_id)
+        request = BoltRequest(body=body, mode="socket_mode", context={STORED_BEFORE_BOLT: stored})
+        status = 500
+        try:
+            if self.bolt is None:
+                raise RuntimeError("Inbox.bolt is not set")
+            status = self.bolt.dispatch(request).status
+        finally:
+            if not stored.taken:
+                self._not_taken(request_id, status, request.context.authorize_result is not None)
+
+    def _not_taken(self, request_id: int, status: int, authorized: bool) -> None:
+        """No listener took the request: none listens (404), Bolt skipped it (the bot's own
+        event), or its authorization failed (Slack unreachable?): tried again later."""
+        try:
+            if status == 404 or (status < 400 and authorized):
+                self._finish(request_id, f"done: no listener ({status})")
+                return
+            attempt = self._attempt_of(request_id)
+            log.warning("request %s: Bolt answered %s without a listener", request_id, status)
+            if attempt < MAX_ATTEMPTS:
+                self._retry_later(request_id, attempt)
+            else:
+                self._finish(request_id, f"failed: Bolt answered {status}")
+        finally:
+            with self._lock:
+                self._in_flight.discard(request_id)
+                self._lock.notify_all()
 
     def _submit(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
         # Ours from now on, queued or running: its lease is renewed until `run` ends.
@@ -269,6 +338,11 @@ class Inbox:
                 for row in store.take_abandoned(session, now, now + self.lease, limit)
             ]
         for request_id, listener, team_id, body, context, attempts in rows:
+            if attempts > 1:  # not a first attempt handed off by a web worker
+                log.info("taking up request %s (%s) left unfinished", request_id, listener)
+            if listener == BOLT_ROUTED:
+                self._submit_to_bolt(request_id, json.loads(body))
+                continue
             work = self.works.get(listener)
             if work is None:
                 self._finish(request_id, f"failed: unknown listener {listener}")
@@ -282,8 +356,6 @@ class Inbox:
                 # requests of the other workspaces behind this one must not wait for it.
                 self._finish(request_id, "failed: workspace gone")
                 continue
-            if attempts > 1:  # not a first attempt handed off by a web worker
-                log.info("taking up request %s (%s) left unfinished", request_id, listener)
             self._submit(request_id, work, arguments)
         return len(rows)
 
@@ -306,6 +378,16 @@ class Inbox:
             "ack": lambda *_args, **_kwargs: None,
         }
         return {name: available.get(name) for name in work.parameters}
+
+
+def _arguments(work: Work, args: Args, keep: Keep | None) -> dict[str, Any]:
+    """What `work` asks for of Bolt's listener arguments; the kept part of the body only."""
+    arguments = {name: getattr(args, name) for name in work.parameters}
+    if keep is not None:
+        body = keep(args.body)
+        kept = {"body": body, "event": body.get("event"), "payload": body.get("event")}
+        arguments |= {name: kept[name] for name in work.parameters if name in kept}
+    return arguments
 
 
 def request_key(body: dict[str, Any], headers: dict[str, Any], raw_body: str) -> str:
