@@ -72,20 +72,24 @@ def takes_fast_path(body: dict[str, Any], bot: BotIdentity) -> bool:
     Never raises, whatever `body` holds: what it does not know goes to Bolt.
     """
     if "command" in body:
-        return body.get("command") in FAST_COMMANDS
+        return _one_of(body.get("command"), FAST_COMMANDS)
     kind = body.get("type")
     if kind == "block_actions":
         actions = body.get("actions")
         first = actions[0] if isinstance(actions, list) and actions else None
-        return isinstance(first, dict) and first.get("action_id") in FAST_ACTIONS
+        return isinstance(first, dict) and _one_of(first.get("action_id"), FAST_ACTIONS)
     if kind != "event_callback":
         return False
     event = body.get("event")
-    if not isinstance(event, dict) or event.get("type") not in FAST_EVENTS:
+    if not isinstance(event, dict) or not _one_of(event.get("type"), FAST_EVENTS):
         return False
     if event.get("channel_type") == "im":
         return False
     return not _may_be_the_bots_own(body, event, bot)
+
+
+def _one_of(value: object, names: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in names
 
 
 def _may_be_the_bots_own(body: dict[str, Any], event: dict[str, Any], bot: BotIdentity) -> bool:

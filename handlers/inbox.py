@@ -71,6 +71,9 @@ class Work:
     name: str
     function: Callable[..., None]
     parameters: tuple[str, ...]
+    # Its ack may answer (a form's errors) or only part of the body is stored: such requests
+    # must reach it through Bolt before the ack, never by the fast path (handlers/fast_ack.py).
+    needs_bolt_before_ack: bool = False
 
 
 @dataclass
@@ -108,7 +111,12 @@ class Inbox:
 
         `keep` says what of the body is stored and given to `function` (a direct message's
         text is never stored)."""
-        work = Work(name, function, tuple(inspect.signature(function).parameters))
+        work = Work(
+            name,
+            function,
+            tuple(inspect.signature(function).parameters),
+            needs_bolt_before_ack=validate is not None or keep is not None,
+        )
         # A request taken up by another process gets its arguments rebuilt from the stored
         # body: a name that cannot be rebuilt, or used twice, would fail only then, so now.
         unknown = set(work.parameters) - REBUILDABLE_ARGUMENTS

@@ -134,6 +134,10 @@ class _ThreadConnection:
             self._pooled = pooled  # closing it closes the driver's connection
             if self._engine.dialect.name == "postgresql":
                 driver.autocommit = True  # type: ignore[union-attr]
+            else:
+                # Copying the write-ahead log back into the database (every 1,000 pages, with
+                # an fsync) is left to the connections of the work after the ack.
+                driver.execute("PRAGMA wal_autocheckpoint=0")
             self._driver, self._pid = driver, os.getpid()
         return self._driver
 
