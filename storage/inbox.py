@@ -129,11 +129,11 @@ class _ThreadConnection:
     def _connected(self) -> Any:
         if self._driver is None or self._pid != os.getpid():  # a forked child opens its own
             pooled = self._engine.raw_connection()
-            driver = pooled.driver_connection
+            driver: Any = pooled.driver_connection
             pooled.detach()
             self._pooled = pooled  # closing it closes the driver's connection
             if self._engine.dialect.name == "postgresql":
-                driver.autocommit = True  # type: ignore[union-attr]
+                driver.autocommit = True
             else:
                 # Copying the write-ahead log back into the database (every 1,000 pages, with
                 # an fsync) is left to the connections of the work after the ack.
