@@ -404,7 +404,8 @@ def _socket_mode(settings: object) -> int:
     from bot.app import after_ack_executor, build_app
     from bot.settings import Settings
     from bot.socket_mode import run_socket_mode
-    from handlers.inbox import Inbox, InboxSweeper
+    from handlers.inbox import Inbox
+    from handlers.inbox_worker import InboxSweeper
     from schedules.clock import add_clock_jobs
 
     assert isinstance(settings, Settings)

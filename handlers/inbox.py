@@ -5,8 +5,12 @@ A listener registered here
 2. stores the request (one insert, leased to this process) — a Slack retry or a replayed
    request finds its key taken and is acknowledged without doing anything again;
 3. acknowledges, and works the request off on the after-ack executor.
+A request whose ack says nothing may instead be stored before Bolt sees it
+(handlers/fast_ack.py, listener `BOLT_ROUTED`): it is then run through Bolt after the ack, and
+its inbox listener works it off (`dispatch_stored`).
 Whatever was stored and not finished — this process died, Slack or the database failed — is
-taken up again by the sweeper of any process (`InboxSweeper`) once its lease runs out. The work
+taken up again by the sweeper of any process (`handlers.inbox_worker.InboxSweeper`, or `serve`'s
+inbox worker) once its lease runs out. The work
 itself is idempotent (natural keys, and `bot.posting`'s keys derived from the request).
 """
 
@@ -89,6 +93,8 @@ class Inbox:
     # The app whose listeners these are (`bot.app.build_app`): requests stored before Bolt saw
     # them are dispatched through it.
     bolt: App | None = None
+    # Called before each request's work (`serve`'s inbox worker steps aside for the acks).
+    before_work: Callable[[], None] | None = None
     # Called with the listener's name and the request's body once its work is done (the App
     # Home republishes the acting person's view after a change to their data).
     after_work: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
@@ -195,7 +201,7 @@ class Inbox:
     def _submit_to_bolt(self, request_id: int, body: dict[str, Any]) -> None:
         with self._lock:
             self._in_flight.add(request_id)
-        self.after_ack.submit(self.dispatch_stored, request_id, body)
+        self.after_ack.submit(self._in_turn, self.dispatch_stored, request_id, body)
 
     def dispatch_stored(self, request_id: int, body: dict[str, Any]) -> None:
         """Run a request stored before Bolt saw it through Bolt: its inbox listener works it
@@ -234,7 +240,12 @@ class Inbox:
         # Ours from now on, queued or running: its lease is renewed until `run` ends.
         with self._lock:
             self._in_flight.add(request_id)
-        self.after_ack.submit(self.run, request_id, work, arguments)
+        self.after_ack.submit(self._in_turn, self.run, request_id, work, arguments)
+
+    def _in_turn(self, task: Callable[..., None], *arguments: Any) -> None:
+        if self.before_work is not None:
+            self.before_work()
+        task(*arguments)
 
     def run(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
         """Work the request off once; record done, a retry, or that it was given up."""
@@ -409,31 +420,3 @@ def request_key(body: dict[str, Any], headers: dict[str, Any], raw_body: str) ->
     signed = raw_body or json.dumps(body, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(f"{timestamp}|{signed}".encode()).hexdigest()[:48]
     return f"request:{digest}"
-
-
-class InboxSweeper:
-    """A daemon thread per process: renews its own leases, takes up abandoned requests."""
-
-    def __init__(self, inbox: Inbox) -> None:
-        self._inbox = inbox
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="inbox-sweeper", daemon=True)
-
-    def start(self) -> InboxSweeper:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        interval = max(1.0, self._inbox.lease.total_seconds() / 3)
-        while not self._stop.is_set():
-            try:
-                self._inbox.renew_leases()
-                while self._inbox.sweep() and not self._stop.is_set():
-                    pass
-            except Exception:
-                log.exception("inbox sweep failed; trying again in %.0f s", interval)
-            self._stop.wait(interval)
