@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import io
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +52,9 @@ def environ_for(body: bytes, timestamp: str) -> dict[str, Any]:
     }
 
 
-def cpu_per_request(app: WsgiApp, bodies: list[bytes], profile: str | None) -> float:
+def cpu_per_request(
+    app: WsgiApp, bodies: list[bytes], profile: str | None, counted: bool = True
+) -> float:
     """Mean CPU µs per request over `bodies` (the environs are built before timing)."""
     timestamp = str(int(time.time()))
     environs = [environ_for(body, timestamp) for body in bodies]
@@ -64,8 +67,12 @@ def cpu_per_request(app: WsgiApp, bodies: list[bytes], profile: str | None) -> f
     started = time.process_time()
     if profiler is not None:
         profiler.enable()
+    if counted:
+        _callgrind("-i on")
     for environ in environs:
         b"".join(app(environ, start_response))
+    if counted:
+        _callgrind("-i off")
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)  # type: ignore[arg-type]
@@ -74,6 +81,13 @@ def cpu_per_request(app: WsgiApp, bodies: list[bytes], profile: str | None) -> f
     if failed:
         raise SystemExit(f"{len(failed)} requests not answered 200: {failed[:3]}")
     return spent / len(bodies) * 1e6
+
+
+def _callgrind(command: str) -> None:
+    """Under `valgrind --tool=callgrind --instr-atstart=no` (CALLGRIND=1), only the measured
+    loop is counted: instructions do not depend on the machine's other load."""
+    if os.environ.get("CALLGRIND") == "1":
+        subprocess.run(["callgrind_control", *command.split(), str(os.getpid())], check=True)
 
 
 def redthread_app(database_url: str, slack_url: str) -> WsgiApp:
@@ -110,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--database-url")
     parser.add_argument("--profile", help="write Redthread's cProfile stats to this file")
+    parser.add_argument("--only", choices=["redthread", "bare Bolt"])
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.fakeslack import FakeSlack
@@ -124,9 +139,16 @@ def main(argv: list[str] | None = None) -> int:
             slack_url = fake.url
             hooks = f"{slack_url}hooks"
             senders = [(f"C{n % 100:05d}", f"U{n:06d}") for n in range(args.requests)]
-            apps = {"redthread": redthread_app(url, slack_url), "bare Bolt": bare_app(slack_url)}
-            for name, app in apps.items():
-                cpu_per_request(app, command_bodies(senders[:200], hooks), None)  # warm up
+            apps: dict[str, Callable[[], WsgiApp]] = {
+                "redthread": lambda: redthread_app(url, slack_url),
+                "bare Bolt": lambda: bare_app(slack_url),
+            }
+            for name, build in apps.items():
+                if args.only not in (None, name):
+                    continue
+                app = build()
+                warm_up = command_bodies(senders[:200], hooks)
+                cpu_per_request(app, warm_up, None, counted=False)
                 figure = cpu_per_request(
                     app,
                     command_bodies(senders, hooks),
