@@ -155,7 +155,7 @@ class FastAck:
         except Exception:  # a body the guard let pass but no listener could read: Bolt's
             return False
         try:
-            request_id = self._inbox.store_for_bolt(request)
+            request_id = self._inbox.store_new(request)
         except Exception as error:  # the inbox listener tries again and answers accordingly
             log.warning("fast ack: could not store the request: %s", type(error).__name__)
             return False

@@ -9,9 +9,9 @@ A request whose ack says nothing may instead be stored before Bolt sees it
 (handlers/fast_ack.py, listener `BOLT_ROUTED`): it is then run through Bolt after the ack, and
 its inbox listener works it off (`dispatch_stored`).
 Whatever was stored and not finished — this process died, Slack or the database failed — is
-taken up again by the sweeper of any process (`handlers.inbox_worker.InboxSweeper`, or `serve`'s
-inbox worker) once its lease runs out. The work
-itself is idempotent (natural keys, and `bot.posting`'s keys derived from the request).
+taken up again by the sweeper of any process (`handlers.inbox_worker.InboxSweeper`, or
+`serve`'s inbox worker) once its lease runs out. The work itself is idempotent (natural keys,
+and `bot.posting`'s keys derived from the request).
 """
 
 from __future__ import annotations
@@ -160,11 +160,8 @@ class Inbox:
             body=json.dumps(body, separators=(",", ":")),
             context=json.dumps({key: context.get(key) for key in CONTEXT_KEYS}),
         )
-        now = self.runtime.now()
-        # Handed off, the request is nobody's until the inbox worker takes it.
-        lease_until = None if self.hand_off is not None else now + self.lease
         try:
-            request_id = store.store_request(self.runtime.engine, request, now, lease_until)
+            request_id = self.store_new(request)
         except SQLAlchemyError as error:
             log.error("%s: could not store the request: %s", work.name, type(error).__name__)
             if body.get("type") == "event_callback":
@@ -185,14 +182,16 @@ class Inbox:
             log.info("%s: %s seen before; not doing it again", work.name, request.request_key)
         return request_id
 
-    def store_for_bolt(self, request: store.StoredRequest) -> int | None:
-        """Store a request Bolt has not seen (handlers/fast_ack.py); None: seen before."""
+    def store_new(self, request: store.StoredRequest) -> int | None:
+        """The one insert before an ack (a listener's, or handlers/fast_ack.py's for Bolt);
+        None: seen before."""
         now = self.runtime.now()
+        # Handed off, the request is nobody's until the inbox worker takes it.
         lease_until = None if self.hand_off is not None else now + self.lease
         return store.store_request(self.runtime.engine, request, now, lease_until)
 
     def hand_on_for_bolt(self, request_id: int, body: dict[str, Any]) -> None:
-        """After the ack of a request `store_for_bolt` stored: to the inbox worker, or here."""
+        """After the ack of a request stored for Bolt: to the inbox worker, or here."""
         if self.hand_off is not None:
             self.hand_off()
         else:

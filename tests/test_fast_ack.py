@@ -182,7 +182,7 @@ def test_a_failed_insert_before_bolt_leaves_the_request_to_bolts_listener(
     def unreachable(*_args: Any) -> None:
         raise OSError("database is down")
 
-    monkeypatch.setattr(bot.inbox, "store_for_bolt", unreachable)
+    monkeypatch.setattr(bot.inbox, "store_new", unreachable)
     bot.command("/daily", "today: stored by the listener", user_id="U0003")
     assert [row.listener for row in rows(bot)] == ["daily_command", "daily_command"]
     assert _ephemerals_to(bot, "U0003")
