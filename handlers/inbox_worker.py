@@ -83,9 +83,14 @@ class InboxWorker:
         self._stop.set()
         self._nudged.set()  # wakes the loop
 
-    def run(self) -> None:
+    def listen(self) -> threading.Thread:
+        """Start receiving nudges (a thread of its own, until `stop`)."""
         receiver = threading.Thread(target=self._receive, name="inbox-nudges", daemon=True)
         receiver.start()
+        return receiver
+
+    def run(self) -> None:
+        receiver = self.listen()
         renew_every = max(1.0, self._inbox.lease.total_seconds() / 3)
         next_renewal = time.monotonic() + renew_every
         try:
