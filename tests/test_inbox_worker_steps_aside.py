@@ -25,14 +25,14 @@ def worker(tmp_path: Path) -> Iterator[InboxWorker]:
 
 
 def nudging(path: str, seconds: float) -> threading.Thread:
-    """Nudges every 5 ms for `seconds`, as web workers acking a burst would."""
+    """Nudges every 2 ms for `seconds`, as web workers acking a burst would."""
 
     def send() -> None:
         nudge = Nudger(path)
         until = time.monotonic() + seconds
         while time.monotonic() < until:
             nudge()
-            time.sleep(0.005)
+            time.sleep(0.002)
 
     thread = threading.Thread(target=send, daemon=True)
     thread.start()
