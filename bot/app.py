@@ -78,7 +78,7 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
     """Socket Mode requests come over an authenticated socket, so they need no signing secret.
 
     `inbox` (made here unless given) holds the listeners' work; a server starts an
-    `InboxSweeper` on it so that what a dead process acknowledged is finished.
+    `handlers.inbox_worker.InboxSweeper` on it so that what a dead process acknowledged is finished.
     """
     settings = runtime.settings
     inbox = inbox or Inbox(runtime, after_ack_executor())
@@ -93,6 +93,7 @@ def build_app(runtime: Runtime, *, socket_mode: bool = False, inbox: Inbox | Non
         # Before each of its transactions, work after the ack waits while requests are answered.
         event.listen(runtime.engine, "begin", lambda _connection: yield_to_requests())
     register_all(app, runtime, inbox)
+    inbox.bolt = app
     return app
 
 

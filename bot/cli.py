@@ -340,8 +340,8 @@ def _serve(settings: object) -> int:
     def load_app():  # type: ignore[no-untyped-def]
         runtime = build_runtime(settings, migrate=False)
         nudge = Nudger(inbox_worker.socket_path)
-        app = build_app(runtime, inbox=Inbox(runtime, after_ack_executor(), hand_off=nudge))
-        return make_wsgi_app(app, runtime)
+        inbox = Inbox(runtime, after_ack_executor(), hand_off=nudge)
+        return make_wsgi_app(build_app(runtime, inbox=inbox), runtime, inbox)
 
     load_app()  # fail here, with a clear message, rather than in every worker
     GunicornServer(load_app, settings.port, inbox_worker).run()
@@ -432,7 +432,8 @@ def _socket_mode(settings: object) -> int:
     from bot.app import after_ack_executor, build_app
     from bot.settings import Settings
     from bot.socket_mode import run_socket_mode
-    from handlers.inbox import Inbox, InboxSweeper
+    from handlers.inbox import Inbox
+    from handlers.inbox_worker import InboxSweeper
     from schedules.clock import add_clock_jobs
 
     assert isinstance(settings, Settings)

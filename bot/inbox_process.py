@@ -92,6 +92,7 @@ def main(argv: Sequence[str]) -> int:
     inbox = Inbox(runtime, executor)
     build_app(runtime, inbox=inbox)  # registers the listeners' work by name
     worker = InboxWorker(inbox, argv[0], capacity=2 * THREADS)
+    inbox.before_work = worker.step_aside
     signal.signal(signal.SIGTERM, lambda *_: worker.stop())
     log.info("inbox worker ready")
     worker.run()

@@ -22,6 +22,8 @@ from bot.http_guard import Rejected, is_ssl_check, parsed_body, read_body, verif
 from bot.inbox_process import InboxWorkerProcess
 from bot.request_shape import missing_field
 from bot.runtime import Runtime
+from handlers.fast_ack import FastAck
+from handlers.inbox import Inbox
 from storage.db import database_is_reachable
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -29,10 +31,13 @@ EVENTS_PATH = "/slack/events"
 log = logging.getLogger(__name__)
 
 
-def make_wsgi_app(app: App, runtime: Runtime) -> WsgiApp:
+def make_wsgi_app(app: App, runtime: Runtime, inbox: Inbox | None = None) -> WsgiApp:
+    """With `inbox` (the one `app`'s listeners were built on), requests whose ack says nothing
+    are stored and answered before Bolt (handlers/fast_ack.py)."""
     # Bolt's adapter still serves the OAuth pages and the 404s; the events go through the guard.
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     signing_secret = runtime.settings.slack_signing_secret or ""
+    fast = FastAck(inbox) if inbox is not None else None
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz":
@@ -43,16 +48,28 @@ def make_wsgi_app(app: App, runtime: Runtime) -> WsgiApp:
             return [body]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             with answering_request():
-                return _answer(start_response, _handle_event(app, signing_secret, environ))
+                return _answer(start_response, _handle_event(app, signing_secret, environ, fast))
         return slack(environ, start_response)
 
     return wsgi
 
 
-def _handle_event(app: App, signing_secret: str, environ: dict[str, Any]) -> BoltResponse:
+EMPTY_ACK = BoltResponse(status=200, body="")
+
+
+def _handle_event(
+    app: App, signing_secret: str, environ: dict[str, Any], fast: FastAck | None
+) -> BoltResponse:
     """Bolt's answer to a request that passed the guard; 400, 401 or 413 for the others."""
     try:
-        request = _guarded_request(environ, signing_secret)
+        checked = _checked_body(environ, signing_secret)
+        if checked is None:
+            return EMPTY_ACK
+        text, parsed = checked
+        timestamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+        if fast is not None and fast.acked(parsed, text, timestamp):
+            return EMPTY_ACK
+        request = _bolt_request(environ, text, parsed)
     except Rejected as rejection:
         # A signed request Slack sent incomplete deserves attention; unsigned noise does not.
         level = logging.WARNING if rejection.status == 400 else logging.INFO
@@ -60,13 +77,17 @@ def _handle_event(app: App, signing_secret: str, environ: dict[str, Any]) -> Bol
         return BoltResponse(
             status=rejection.status, body={"error": HTTPStatus(rejection.status).phrase}
         )
-    if request is None:
-        return BoltResponse(status=200, body="")
-    return app.dispatch(request)
+    response = app.dispatch(request)
+    if fast is not None:
+        fast.learn(parsed, request.context.authorize_result)
+    return response
 
 
-def _guarded_request(environ: dict[str, Any], signing_secret: str) -> BoltRequest | None:
-    """The request for Bolt, or None for Slack's unsigned SSL check (answered 200 as it is)."""
+def _checked_body(
+    environ: dict[str, Any], signing_secret: str
+) -> tuple[str, dict[str, Any]] | None:
+    """The signed body's text and its parse, or None for Slack's unsigned SSL check (answered
+    200 as it is)."""
     body = read_body(environ)
     if is_ssl_check(body):
         return None
@@ -75,6 +96,10 @@ def _guarded_request(environ: dict[str, Any], signing_secret: str) -> BoltReques
     problem = missing_field(parsed)
     if problem is not None:
         raise Rejected(400, f"missing {problem}")
+    return text, parsed
+
+
+def _bolt_request(environ: dict[str, Any], text: str, parsed: dict[str, Any]) -> BoltRequest:
     http = WsgiHttpRequest(environ)
     try:
         # Given a dict, Bolt does not parse again (see parsed_body); only its Socket Mode takes

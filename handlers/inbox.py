@@ -5,9 +5,13 @@ A listener registered here
 2. stores the request (one insert, leased to this process) — a Slack retry or a replayed
    request finds its key taken and is acknowledged without doing anything again;
 3. acknowledges, and works the request off on the after-ack executor.
+A request whose ack says nothing may instead be stored before Bolt sees it
+(handlers/fast_ack.py, listener `BOLT_ROUTED`): it is then run through Bolt after the ack, and
+its inbox listener works it off (`dispatch_stored`).
 Whatever was stored and not finished — this process died, Slack or the database failed — is
-taken up again by the sweeper of any process (`InboxSweeper`) once its lease runs out. The work
-itself is idempotent (natural keys, and `bot.posting`'s keys derived from the request).
+taken up again by the sweeper of any process (`handlers.inbox_worker.InboxSweeper`, or
+`serve`'s inbox worker) once its lease runs out. The work itself is idempotent (natural keys,
+and `bot.posting`'s keys derived from the request).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, Args, BoltContext
+from slack_bolt import Ack, App, Args, BoltContext, BoltRequest
 from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,10 +51,23 @@ REBUILDABLE_ARGUMENTS = frozenset(
     {"body", "event", "payload", "client", "context", "respond", "ack"}
 )
 CONTEXT_KEYS = ("team_id", "enterprise_id", "user_id", "channel_id", "bot_user_id", "bot_id")
+# The listener of a request stored before Bolt saw it (handlers/fast_ack.py): the stored body
+# goes through the Bolt app, and the inbox listener that matches works it off.
+BOLT_ROUTED = "*bolt"
+# Bolt's context key under which such a request reaches the inbox listener.
+STORED_BEFORE_BOLT = "redthread_stored_before_bolt"
 
 
 class DatabaseUnavailable(Exception):
     """The request could not be stored: it must not be acknowledged as if it were."""
+
+
+@dataclass
+class StoredBeforeBolt:
+    """A request stored before Bolt saw it, on its way through Bolt to its listener."""
+
+    request_id: int
+    taken: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,9 @@ class Work:
     name: str
     function: Callable[..., None]
     parameters: tuple[str, ...]
+    # Its ack may answer (a form's errors) or only part of the body is stored: such requests
+    # must reach it through Bolt before the ack, never by the fast path (handlers/fast_ack.py).
+    needs_bolt_before_ack: bool = False
 
 
 @dataclass
@@ -70,6 +90,11 @@ class Inbox:
     # (handlers/inbox_worker.py), which this tells that a request is waiting.
     hand_off: Callable[[], None] | None = None
     works: dict[str, Work] = field(default_factory=dict)
+    # The app whose listeners these are (`bot.app.build_app`): requests stored before Bolt saw
+    # them are dispatched through it.
+    bolt: App | None = None
+    # Called before each request's work (`serve`'s inbox worker steps aside for the acks).
+    before_work: Callable[[], None] | None = None
     # Called with the listener's name and the request's body once its work is done (the App
     # Home republishes the acting person's view after a change to their data).
     after_work: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
@@ -92,7 +117,12 @@ class Inbox:
 
         `keep` says what of the body is stored and given to `function` (a direct message's
         text is never stored)."""
-        work = Work(name, function, tuple(inspect.signature(function).parameters))
+        work = Work(
+            name,
+            function,
+            tuple(inspect.signature(function).parameters),
+            needs_bolt_before_ack=validate is not None or keep is not None,
+        )
         # A request taken up by another process gets its arguments rebuilt from the stored
         # body: a name that cannot be rebuilt, or used twice, would fail only then, so now.
         unknown = set(work.parameters) - REBUILDABLE_ARGUMENTS
@@ -101,6 +131,12 @@ class Inbox:
         self.works[name] = work
 
         def listener(args: Args) -> None:
+            stored = args.context.get(STORED_BEFORE_BOLT)
+            if isinstance(stored, StoredBeforeBolt):  # acked long ago: work it off, here
+                args.ack()  # for Bolt, which tries the next listener without one
+                stored.taken = True
+                self.run(stored.request_id, work, _arguments(work, args, keep))
+                return
             if validate is not None and not validate(args.ack, args.body):
                 return
             body = keep(args.body) if keep is not None else args.body
@@ -109,11 +145,7 @@ class Inbox:
             if request_id is not None and self.hand_off is not None:
                 self.hand_off()
             elif request_id is not None:
-                arguments = {name: getattr(args, name) for name in work.parameters}
-                if keep is not None:
-                    kept = {"body": body, "event": body.get("event"), "payload": body.get("event")}
-                    arguments |= {name: kept[name] for name in work.parameters if name in kept}
-                self._submit(request_id, work, arguments)
+                self._submit(request_id, work, _arguments(work, args, keep))
 
         listener.__name__ = f"inbox_{name}"
         return listener
@@ -128,11 +160,8 @@ class Inbox:
             body=json.dumps(body, separators=(",", ":")),
             context=json.dumps({key: context.get(key) for key in CONTEXT_KEYS}),
         )
-        now = self.runtime.now()
-        # Handed off, the request is nobody's until the inbox worker takes it.
-        lease_until = None if self.hand_off is not None else now + self.lease
         try:
-            request_id = store.store_request(self.runtime.engine, request, now, lease_until)
+            request_id = self.store_new(request)
         except SQLAlchemyError as error:
             log.error("%s: could not store the request: %s", work.name, type(error).__name__)
             if body.get("type") == "event_callback":
@@ -153,11 +182,69 @@ class Inbox:
             log.info("%s: %s seen before; not doing it again", work.name, request.request_key)
         return request_id
 
+    def store_new(self, request: store.StoredRequest) -> int | None:
+        """The one insert before an ack (a listener's, or handlers/fast_ack.py's for Bolt);
+        None: seen before."""
+        now = self.runtime.now()
+        # Handed off, the request is nobody's until the inbox worker takes it.
+        lease_until = None if self.hand_off is not None else now + self.lease
+        return store.store_request(self.runtime.engine, request, now, lease_until)
+
+    def hand_on_for_bolt(self, request_id: int, body: dict[str, Any]) -> None:
+        """After the ack of a request stored for Bolt: to the inbox worker, or here."""
+        if self.hand_off is not None:
+            self.hand_off()
+        else:
+            self._submit_to_bolt(request_id, body)
+
+    def _submit_to_bolt(self, request_id: int, body: dict[str, Any]) -> None:
+        with self._lock:
+            self._in_flight.add(request_id)
+        self.after_ack.submit(self._in_turn, self.dispatch_stored, request_id, body)
+
+    def dispatch_stored(self, request_id: int, body: dict[str, Any]) -> None:
+        """Run a request stored before Bolt saw it through Bolt: its inbox listener works it
+        off (`run`). Its signature was verified before it was stored, so it comes as Bolt's
+        Socket Mode requests do, unverified (a retry may come long after five minutes)."""
+        stored = StoredBeforeBolt(request_id)
+        request = BoltRequest(body=body, mode="socket_mode", context={STORED_BEFORE_BOLT: stored})
+        status = 500
+        try:
+            if self.bolt is None:
+                raise RuntimeError("Inbox.bolt is not set")
+            status = self.bolt.dispatch(request).status
+        finally:
+            if not stored.taken:
+                self._not_taken(request_id, status, request.context.authorize_result is not None)
+
+    def _not_taken(self, request_id: int, status: int, authorized: bool) -> None:
+        """No listener took the request: none listens (404), Bolt skipped it (the bot's own
+        event), or its authorization failed (Slack unreachable?): tried again later."""
+        try:
+            if status == 404 or (status < 400 and authorized):
+                self._finish(request_id, f"done: no listener ({status})")
+                return
+            attempt = self._attempt_of(request_id)
+            log.warning("request %s: Bolt answered %s without a listener", request_id, status)
+            if attempt < MAX_ATTEMPTS:
+                self._retry_later(request_id, attempt)
+            else:
+                self._finish(request_id, f"failed: Bolt answered {status}")
+        finally:
+            with self._lock:
+                self._in_flight.discard(request_id)
+                self._lock.notify_all()
+
     def _submit(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
         # Ours from now on, queued or running: its lease is renewed until `run` ends.
         with self._lock:
             self._in_flight.add(request_id)
-        self.after_ack.submit(self.run, request_id, work, arguments)
+        self.after_ack.submit(self._in_turn, self.run, request_id, work, arguments)
+
+    def _in_turn(self, task: Callable[..., None], *arguments: Any) -> None:
+        if self.before_work is not None:
+            self.before_work()
+        task(*arguments)
 
     def run(self, request_id: int, work: Work, arguments: dict[str, Any]) -> None:
         """Work the request off once; record done, a retry, or that it was given up."""
@@ -269,6 +356,11 @@ class Inbox:
                 for row in store.take_abandoned(session, now, now + self.lease, limit)
             ]
         for request_id, listener, team_id, body, context, attempts in rows:
+            if attempts > 1:  # not a first attempt handed off by a web worker
+                log.info("taking up request %s (%s) left unfinished", request_id, listener)
+            if listener == BOLT_ROUTED:
+                self._submit_to_bolt(request_id, json.loads(body))
+                continue
             work = self.works.get(listener)
             if work is None:
                 self._finish(request_id, f"failed: unknown listener {listener}")
@@ -282,8 +374,6 @@ class Inbox:
                 # requests of the other workspaces behind this one must not wait for it.
                 self._finish(request_id, "failed: workspace gone")
                 continue
-            if attempts > 1:  # not a first attempt handed off by a web worker
-                log.info("taking up request %s (%s) left unfinished", request_id, listener)
             self._submit(request_id, work, arguments)
         return len(rows)
 
@@ -308,6 +398,16 @@ class Inbox:
         return {name: available.get(name) for name in work.parameters}
 
 
+def _arguments(work: Work, args: Args, keep: Keep | None) -> dict[str, Any]:
+    """What `work` asks for of Bolt's listener arguments; the kept part of the body only."""
+    arguments = {name: getattr(args, name) for name in work.parameters}
+    if keep is not None:
+        body = keep(args.body)
+        kept = {"body": body, "event": body.get("event"), "payload": body.get("event")}
+        arguments |= {name: kept[name] for name in work.parameters if name in kept}
+    return arguments
+
+
 def request_key(body: dict[str, Any], headers: dict[str, Any], raw_body: str) -> str:
     """The event id for events (Slack's retries carry it); else the signed request itself, so
     only a replay of the very same request has the same key."""
@@ -319,31 +419,3 @@ def request_key(body: dict[str, Any], headers: dict[str, Any], raw_body: str) ->
     signed = raw_body or json.dumps(body, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(f"{timestamp}|{signed}".encode()).hexdigest()[:48]
     return f"request:{digest}"
-
-
-class InboxSweeper:
-    """A daemon thread per process: renews its own leases, takes up abandoned requests."""
-
-    def __init__(self, inbox: Inbox) -> None:
-        self._inbox = inbox
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="inbox-sweeper", daemon=True)
-
-    def start(self) -> InboxSweeper:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        interval = max(1.0, self._inbox.lease.total_seconds() / 3)
-        while not self._stop.is_set():
-            try:
-                self._inbox.renew_leases()
-                while self._inbox.sweep() and not self._stop.is_set():
-                    pass
-            except Exception:
-                log.exception("inbox sweep failed; trying again in %.0f s", interval)
-            self._stop.wait(interval)

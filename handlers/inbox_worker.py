@@ -6,7 +6,8 @@ acks were up to five times slower than a bare Bolt app's (bench/ack_latency.py).
 -m bot serve` a web worker only parses, stores (the request is left unleased) and acks, then
 drops a datagram on a UNIX socket (`Nudger`). One worker process takes the stored requests up
 with the inbox's usual leases (`Inbox.sweep`) and works them off on its threads (`InboxWorker`).
-A lost nudge costs at most `POLL_SECONDS`: the worker also looks on its own. The nudge carries
+A lost nudge costs at most `POLL_SECONDS`: the worker also looks on its own. While nudges keep
+coming, the worker's work steps aside for the acks (`InboxWorker.step_aside`). The nudge carries
 nothing; the database is the queue, so a request survives the death of any process, the worker's
 included (`bot.inbox_process` restarts it).
 """
@@ -29,6 +30,11 @@ log = logging.getLogger(__name__)
 
 # Without a nudge the worker looks for requests this often (and a nudge lost is late by this).
 POLL_SECONDS = 1.0
+# Web workers are answering requests while their nudges come less than this apart.
+QUIET_SECONDS = 0.02
+# The longest a request's work waits for them at a time (bot/ack_priority.py did the same
+# within a process, before each transaction: 0.25 s).
+STEP_ASIDE_SECONDS = 1.0
 T = TypeVar("T")
 
 
@@ -52,24 +58,39 @@ class Nudger:
 
 class InboxWorker:
     """Takes up stored requests whenever nudged (or every `POLL_SECONDS`), at most `capacity`
-    in flight at once; renews the leases of those it holds."""
+    in flight at once; renews the leases of those it holds.
+
+    The nudges also tell it that web workers are answering requests: while they come, each
+    request's work waits (`step_aside`) until none came for `QUIET_SECONDS`, but never longer
+    than `STEP_ASIDE_SECONDS` at a time, so that under endless load the work still moves on.
+    Otherwise this process's CPU competes with the acks for the same cores (bench/README.md).
+    """
 
     def __init__(self, inbox: Inbox, path: str, capacity: int) -> None:
         self._inbox = inbox
         self._path = path
         self._capacity = capacity
         self._stop = threading.Event()
+        self._nudged = threading.Event()
+        self._last_nudge = 0.0
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # left by a worker that died
         self._socket.bind(path)
+        self._socket.settimeout(POLL_SECONDS)
 
     def stop(self) -> None:
         self._stop.set()
-        with contextlib.suppress(OSError):
-            Nudger(self._path)()  # wakes the loop
+        self._nudged.set()  # wakes the loop
+
+    def listen(self) -> threading.Thread:
+        """Start receiving nudges (a thread of its own, until `stop`)."""
+        receiver = threading.Thread(target=self._receive, name="inbox-nudges", daemon=True)
+        receiver.start()
+        return receiver
 
     def run(self) -> None:
+        receiver = self.listen()
         renew_every = max(1.0, self._inbox.lease.total_seconds() / 3)
         next_renewal = time.monotonic() + renew_every
         try:
@@ -78,26 +99,38 @@ class InboxWorker:
                     next_renewal = time.monotonic() + renew_every
                     self._quietly(self._inbox.renew_leases)
                 room = self._inbox.room(self._capacity, timeout=renew_every)
+                self._nudged.clear()  # a nudge from now on is a request this sweep may miss
                 taken = self._quietly(partial(self._inbox.sweep, room)) if room else 0
                 if taken is None:  # the database failed: look again later
                     self._stop.wait(POLL_SECONDS)
                 elif room and taken < room:  # all taken: wait for the next one
-                    self._wait_for_nudge()
+                    self._nudged.wait(POLL_SECONDS)
         finally:
             self._socket.close()
+            receiver.join(timeout=2 * POLL_SECONDS)
             with contextlib.suppress(OSError):
                 os.unlink(self._path)
 
-    def _wait_for_nudge(self) -> None:
-        self._socket.settimeout(POLL_SECONDS)
-        try:
-            self._socket.recv(16)
-        except TimeoutError:
-            return
-        self._socket.setblocking(False)
-        with contextlib.suppress(BlockingIOError):
-            while True:  # one look covers every nudge that came meanwhile
+    def step_aside(self) -> None:
+        """In a thread about to work a request off: wait while web workers answer requests."""
+        deadline = time.monotonic() + STEP_ASIDE_SECONDS
+        while not self._stop.is_set():
+            quiet_at = self._last_nudge + QUIET_SECONDS
+            now = time.monotonic()
+            if now >= quiet_at or now >= deadline:
+                return
+            time.sleep(min(quiet_at, deadline) - now)
+
+    def _receive(self) -> None:
+        while not self._stop.is_set():
+            try:
                 self._socket.recv(16)
+            except TimeoutError:
+                continue
+            except OSError:  # closed: the worker ends
+                return
+            self._last_nudge = time.monotonic()
+            self._nudged.set()
 
     @staticmethod
     def _quietly(action: Callable[[], T]) -> T | None:
@@ -106,3 +139,31 @@ class InboxWorker:
         except Exception:
             log.exception("inbox worker: could not look for requests; trying again")
             return None
+
+
+class InboxSweeper:
+    """A daemon thread per process: renews its own leases, takes up abandoned requests."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self._inbox = inbox
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="inbox-sweeper", daemon=True)
+
+    def start(self) -> InboxSweeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        interval = max(1.0, self._inbox.lease.total_seconds() / 3)
+        while not self._stop.is_set():
+            try:
+                self._inbox.renew_leases()
+                while self._inbox.sweep() and not self._stop.is_set():
+                    pass
+            except Exception:
+                log.exception("inbox sweep failed; trying again in %.0f s", interval)
+            self._stop.wait(interval)

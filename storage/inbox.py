@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, delete, or_, select, update
@@ -56,8 +61,9 @@ def store_request(
     it up first, e.g. `serve`'s inbox worker); None when the request was seen before.
 
     This runs before Slack gets its answer, so it is one statement, in autocommit mode, written
-    as plain SQL on the driver's connection: SQLAlchemy's statement building and connection
-    handling cost three times the rest of the ack (bench/ack_latency.py).
+    as plain SQL on a driver connection the calling thread keeps for itself (`_ThreadConnection`):
+    SQLAlchemy's statement building and the pool's checkout and checkin cost more than the
+    insert (bench/ack_latency.py, bench/ack_cpu.py).
     """
     dialect = engine.dialect.name
     received = _driver_time(now, dialect)
@@ -74,33 +80,84 @@ def store_request(
         # Taking a request up counts an attempt; a request leased here is being attempted.
         0 if lease_until is None else 1,
     )
+    connection = _thread_connection(engine)
     with urgent_write(engine):
         try:
-            return _insert_returning_id(engine, INSERT_SQL[dialect], values)
+            return connection.insert(INSERT_SQL[dialect], values)
         except DBAPI_ERRORS:
-            # A pooled connection the server dropped (a restart): once more, on a fresh one.
-            return _insert_returning_id(engine, INSERT_SQL[dialect], values)
+            # A connection the server dropped (a restart): once more, on a fresh one.
+            return connection.insert(INSERT_SQL[dialect], values)
 
 
-def _insert_returning_id(engine: Engine, sql: str, values: tuple[object, ...]) -> int | None:
-    connection = engine.raw_connection()
-    postgres = engine.dialect.name == "postgresql"
-    driver = connection.driver_connection
-    try:
-        if postgres:
-            driver.autocommit = True  # type: ignore[union-attr]
-        cursor = connection.cursor()
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-        cursor.close()
-        if postgres:
-            driver.autocommit = False  # type: ignore[union-attr]
-    except BaseException:
-        connection.invalidate()
-        raise
-    finally:
-        connection.close()
-    return int(row[0]) if row else None
+class _ThreadConnection:
+    """One thread's own driver connection for the insert before an ack.
+
+    Taken from the engine's pool once (so the engine's connect hooks ran: WAL and
+    synchronous=NORMAL on SQLite) and detached from it: the thread keeps it, with no checkout
+    or checkin per ack, and the pool stays whole for everything else. On PostgreSQL it is in
+    autocommit mode for good, and the insert a prepared statement (psycopg prepares a query on
+    first use when asked to). Broken, it is closed and replaced at the next insert.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._driver: Any = None
+        self._pooled: Any = None
+        self._pid = 0
+
+    def insert(self, sql: str, values: tuple[object, ...]) -> int | None:
+        driver = self._connected()
+        try:
+            cursor = driver.cursor()
+            if self._engine.dialect.name == "postgresql":
+                cursor.execute(sql, values, prepare=True)
+            else:
+                cursor.execute(sql, values)
+            row = cursor.fetchone()
+            cursor.close()
+        except BaseException:
+            self.close()
+            raise
+        return int(row[0]) if row else None
+
+    def close(self) -> None:
+        pooled, self._pooled, self._driver = self._pooled, None, None
+        if pooled is not None:
+            with contextlib.suppress(Exception):
+                pooled.close()
+
+    def _connected(self) -> Any:
+        if self._driver is None or self._pid != os.getpid():  # a forked child opens its own
+            pooled = self._engine.raw_connection()
+            driver: Any = pooled.driver_connection
+            pooled.detach()
+            self._pooled = pooled  # closing it closes the driver's connection
+            if self._engine.dialect.name == "postgresql":
+                driver.autocommit = True
+            else:
+                # Copying the write-ahead log back into the database (every 1,000 pages, with
+                # an fsync) is left to the connections of the work after the ack.
+                driver.execute("PRAGMA wal_autocheckpoint=0")
+            self._driver, self._pid = driver, os.getpid()
+        return self._driver
+
+    def __del__(self) -> None:  # the thread ended
+        self.close()
+
+
+_THREAD_CONNECTIONS: weakref.WeakKeyDictionary[Engine, threading.local] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _thread_connection(engine: Engine) -> _ThreadConnection:
+    local = _THREAD_CONNECTIONS.get(engine)
+    if local is None:
+        local = _THREAD_CONNECTIONS.setdefault(engine, threading.local())
+    connection: _ThreadConnection | None = getattr(local, "connection", None)
+    if connection is None:
+        connection = local.connection = _ThreadConnection(engine)
+    return connection
 
 
 def _driver_time(moment: datetime, dialect: str) -> object:

@@ -165,7 +165,7 @@ def serve_bot(settings: Settings, fake_slack: FakeSlack) -> Iterator[BotUnderTes
     listeners = TrackingExecutor()
     inbox = Inbox(runtime, listeners)
     app = build_app(runtime, inbox=inbox)
-    served = ServedApp(make_wsgi_app(app, runtime))
+    served = ServedApp(make_wsgi_app(app, runtime, inbox))
     try:
         yield BotUnderTest(
             fake=fake_slack,

@@ -284,7 +284,8 @@ class SkipWork(Executor):
 def events_endpoint(tmp_path: Path) -> Iterator[WsgiApp]:
     with FakeSlack() as fake:
         runtime = build_runtime(make_settings(f"sqlite:///{tmp_path / 'bot.db'}", fake))
-        yield make_wsgi_app(build_app(runtime, inbox=Inbox(runtime, SkipWork())), runtime)
+        inbox = Inbox(runtime, SkipWork())
+        yield make_wsgi_app(build_app(runtime, inbox=inbox), runtime, inbox)
         runtime.engine.dispose()
 
 
