@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=["redthread", "bare Bolt"])
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.fakeslack import FakeSlack
+    from bot.sandbox.slack import FakeSlack
 
     fake = FakeSlack()
     fake.start()

@@ -5,7 +5,7 @@ and, in the same run, a bare Bolt app that only acks (`bench/bare_bolt_app.py`, 
 settings, same WSGI adapter). Both get the same kind of signed slash commands from the same
 load generator, in interleaved rounds; a latency is the time from sending a request to having
 read its answer (client side, as Slack would wait). Redthread talks to the fake Slack Web API
-of `tests/fakeslack` (a process of its own) and to a SQLite file in a temporary directory, or
+of `bot/sandbox/slack` (a process of its own) and to a SQLite file in a temporary directory, or
 to PostgreSQL with `--database-url` (a throwaway schema, dropped afterwards).
 
     .venv/bin/python bench/ack_latency.py [--rounds 4] [--requests 1500] [--concurrency 50]
@@ -54,7 +54,7 @@ from bench.harness import (  # noqa: E402
     stop_server,
     wait_healthy,
 )
-from tests.fakeslack.driver import VERIFICATION_TOKEN  # noqa: E402
+from bot.sandbox.slack.driver import VERIFICATION_TOKEN  # noqa: E402
 
 COMMAND_TEXT = "today: call Müller AG highlight: signed ACME impediment: none"
 SIGNING_SECRET = "bench-signing-secret"
@@ -128,7 +128,7 @@ class Workload:
 
 
 def command_bodies(senders: list[tuple[str, str]], hooks_url: str) -> list[bytes]:
-    """Form bodies as Slack sends a slash command (fields as in tests/fakeslack/driver.py)."""
+    """Form bodies as Slack sends a slash command (fields as in bot/sandbox/slack/driver.py)."""
     bodies = []
     for channel, user in senders:
         serial = secrets.token_hex(6)

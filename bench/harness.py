@@ -22,7 +22,7 @@ from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakeslack.driver import FORM
+from bot.sandbox.slack.driver import FORM
 
 # -- the fake Slack Web API, in a process of its own ----------------------------------------
 
@@ -41,7 +41,7 @@ def _fake_slack_process(
     """Serves FakeSlack and answers commands on `conn` until told to stop."""
     with contextlib.suppress(OSError):
         os.nice(niceness)
-    from tests.fakeslack import FakeSlack
+    from bot.sandbox.slack import FakeSlack
 
     fake = FakeSlack(team_id="T0001").start()
     for uid, name, locale in users:
@@ -91,7 +91,7 @@ def _first_thread_post(fake: Any, names: dict[str, str]) -> dict[str, float]:
 
 
 class FakeSlackProcess:
-    """tests.fakeslack.FakeSlack in a child process: its work does not take the client's GIL."""
+    """bot.sandbox.slack.FakeSlack in a child process: its work does not take the client's GIL."""
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ history (Dailies twice a week in two channels, 52 Weeklies, archived done cards)
     .venv/bin/python bench/home.py [--opens 100] [--database-url URL]
 
 The real app (Bolt, the durable inbox, the production after-ack executor) is served on
-127.0.0.1 against the fake Slack of `tests/fakeslack` (which answers at once and validates
+127.0.0.1 against the fake Slack of `bot/sandbox/slack` (which answers at once and validates
 the view against Block Kit's limits), on a SQLite file in a temporary directory or PostgreSQL
 in a throwaway schema. Each open is sent after the previous one was published. Goal: p99 under
 300 ms, the published view under 50 KB.
@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bot`, `bench` and `tests
 from bench.weekly import BigBacklogApp, bench_database, percentile  # noqa: E402
 from bot.app import after_ack_executor, build_app  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
+from bot.sandbox.slack import FakeSlack, SlackDriver  # noqa: E402
 from bot.server import make_wsgi_app  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from handlers.inbox import Inbox  # noqa: E402
@@ -45,7 +46,6 @@ from storage.models import (  # noqa: E402
     WeeklyItem,
     WeeklyReaction,
 )
-from tests.fakeslack import FakeSlack, SlackDriver  # noqa: E402
 
 TEAM, SECRET, TOKEN = "T0001", "bench-signing-secret", "xoxb-test"
 CHANNELS = ["C0001", "C0002"]

@@ -32,6 +32,7 @@ from bench.weekly import bench_database, percentile  # noqa: E402
 from bot.insight.render import agenda_insight_message  # noqa: E402
 from bot.insight.service import compute_insight  # noqa: E402
 from bot.runtime import Runtime, build_runtime  # noqa: E402
+from bot.sandbox.slack import FakeSlack  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.weekly import agenda  # noqa: E402
 from bot.weekly.service import weekly_config  # noqa: E402
@@ -47,7 +48,6 @@ from storage.models import (  # noqa: E402
     WeeklyItem,
     WeeklyReaction,
 )
-from tests.fakeslack import FakeSlack  # noqa: E402
 
 TEAM, CHANNEL, TOKEN = "T0001", "C0001", "xoxb-test"
 PEOPLE = [f"U{n:04d}" for n in range(1, 13)]

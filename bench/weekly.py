@@ -4,7 +4,7 @@ reaction → parent-update path with 20 concurrent reactions.
     .venv/bin/python bench/weekly.py [--rounds 10] [--concurrency 20] [--database-url URL]
 
 The real app (Bolt, `handlers.weekly`, the production after-ack executor: 4 threads) is served
-on 127.0.0.1 and talks to the fake Slack Web API of `tests/fakeslack` and to a SQLite file in a
+on 127.0.0.1 and talks to the fake Slack Web API of `bot/sandbox/slack` and to a SQLite file in a
 temporary directory (or PostgreSQL with `--database-url`, in a throwaway schema). Figures:
 
 - rendering the agenda's parent (pure Block Kit, 60 items) and posting the whole agenda
@@ -52,12 +52,12 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from bot.app import after_ack_executor, build_app  # noqa: E402
 from bot.runtime import build_runtime  # noqa: E402
+from bot.sandbox.slack import FakeSlack, SlackDriver  # noqa: E402
 from bot.server import make_wsgi_app  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.weekly import agenda, render, service  # noqa: E402
 from bot.weekly.parse import CATEGORIES  # noqa: E402
 from handlers.inbox import Inbox  # noqa: E402
-from tests.fakeslack import FakeSlack, SlackDriver  # noqa: E402
 from tests.support import ServedApp  # noqa: E402
 
 TEAM, CHANNEL, SECRET, TOKEN = "T0001", "C0001", "bench-signing-secret", "xoxb-test"

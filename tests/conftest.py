@@ -18,10 +18,10 @@ from sqlalchemy import create_engine, text
 
 from bot.app import build_app
 from bot.runtime import Runtime, build_runtime
+from bot.sandbox.slack import FakeSlack, SlackDriver
 from bot.server import make_wsgi_app
 from bot.settings import Settings, load_settings
 from handlers.inbox import Inbox
-from tests.fakeslack import FakeSlack, SlackDriver
 from tests.support import FrozenClock, ServedApp, TrackingExecutor
 
 SIGNING_SECRET = "test-signing-secret"

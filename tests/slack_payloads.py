@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from hypothesis import strategies as st
 
-from tests.fakeslack import Response, SlackDriver, multi, plain, select, timepicker
+from bot.sandbox.slack import Response, SlackDriver, multi, plain, select, timepicker
 
 JSON = "application/json"
 CHANNEL = "C0001"

@@ -9,8 +9,8 @@ import pytest
 
 from bot.app import build_app
 from bot.runtime import build_runtime
+from bot.sandbox.slack import FakeSlack
 from tests.conftest import BOT_TOKEN, make_settings
-from tests.fakeslack import FakeSlack
 
 
 @pytest.mark.parametrize(

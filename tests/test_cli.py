@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakeslack import FakeSlack, SlackDriver
+from bot.sandbox.slack import FakeSlack, SlackDriver
 
 SECRET = "cli-test-signing-secret"
 BOT_TOKEN = "xoxb-test"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.slack import FakeSlack
 from storage.channels import update_channel
 from storage.db import make_engine, make_session_factory, transaction
-from tests.fakeslack import FakeSlack
 from tests.test_cli import (
     CHANNEL,
     TEAM,

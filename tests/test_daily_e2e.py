@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.daily import service
+from bot.sandbox.slack import plain
 from storage.db import transaction
 from storage.models import Absence, Daily, DailyUpdate
 from tests.conftest import CHANNEL, BotUnderTest
-from tests.fakeslack import plain
 from tests.support import text_of
 
 THURSDAY_MORNING = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)  # 10:30 in Berlin
@@ -294,10 +294,10 @@ def test_a_failing_slack_call_tells_the_user(bot: BotUnderTest) -> None:
 def test_state_survives_a_restart(bot: BotUnderTest, database_url: str) -> None:
     from bot.app import build_app
     from bot.runtime import build_runtime
+    from bot.sandbox.slack import SlackDriver
     from bot.server import make_wsgi_app
     from handlers.inbox import Inbox
     from tests.conftest import SIGNING_SECRET, make_settings
-    from tests.fakeslack import SlackDriver
     from tests.support import ServedApp, TrackingExecutor
 
     bot.clock.set(THURSDAY_MORNING)

@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from tests.fakeslack import Call, FakeSlack, SlackDriver, multi, plain, select, timepicker
-from tests.fakeslack.driver import FORM
+from bot.sandbox.slack import Call, FakeSlack, SlackDriver, multi, plain, select, timepicker
+from bot.sandbox.slack.driver import FORM
 
 SECRET = "harness-secret"
 

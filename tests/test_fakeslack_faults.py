@@ -18,7 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from tests.fakeslack import FakeSlack
+from bot.sandbox.slack import FakeSlack
 
 CHANNEL = "C0001"
 

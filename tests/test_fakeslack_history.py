@@ -12,7 +12,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.fakeslack import FakeSlack
+from bot.sandbox.slack import FakeSlack
 
 CHANNEL = "C0001"
 

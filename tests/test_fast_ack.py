@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given
 from sqlalchemy import select
 
+from bot.sandbox.slack.driver import FORM
 from handlers.fast_ack import BotIdentity, takes_fast_path
 from handlers.inbox import BOLT_ROUTED, Work
 from storage.db import transaction
 from storage.models import InboxRequest
 from tests import slack_payloads as payloads
 from tests.conftest import CHANNEL, BotUnderTest
-from tests.fakeslack.driver import FORM
 from tests.slack_payloads import JSON_VALUES, Payload, broken_payloads, payload_of
 from tests.test_daily_e2e import THURSDAY_MORNING, _ephemerals_to
 

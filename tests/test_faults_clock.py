@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.sandbox.slack import FakeSlack
 from storage.db import make_engine, make_session_factory, transaction
 from storage.models import SlackPost
-from tests.fakeslack import FakeSlack
 from tests.test_cli import run_bot
 from tests.test_clock_cli import env, fake  # noqa: F401  (fixtures)
 

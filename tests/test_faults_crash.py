@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakeslack import FakeSlack, SlackDriver
+from bot.sandbox.slack import FakeSlack, SlackDriver
 from tests.support import text_of
 from tests.test_cli import SECRET, free_port, slack_env, wait_until_healthy
 

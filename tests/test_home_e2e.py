@@ -11,11 +11,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.home import service as home_service
+from bot.sandbox.slack import FakeSlack
 from storage import board as store
 from storage.db import transaction
 from storage.models import BoardCard
 from tests.conftest import BOT_TOKEN, BotUnderTest
-from tests.fakeslack import FakeSlack
 from tests.support import text_of
 from tests.test_weekly_support import reaction, reply_for, run_agenda
 

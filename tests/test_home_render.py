@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot import blocks as bk
 from bot.board.rules import Card
 from bot.home.render import TEAM_BLOCKS, DailyFacts, HomeFacts, ItemFacts, RadarFacts, home_view
-from tests.fakeslack.blockkit import check_view
+from bot.sandbox.slack.blockkit import check_view
 
 T0 = datetime(2026, 11, 30, tzinfo=UTC)
 

@@ -27,13 +27,13 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.runtime import build_runtime
+from bot.sandbox.slack import FakeSlack
+from bot.sandbox.slack.driver import FORM, Response, SlackDriver
 from bot.server import WsgiApp, make_wsgi_app
 from handlers.inbox import Inbox
 from storage.db import transaction
 from storage.models import Base
 from tests.conftest import SIGNING_SECRET, TEAM, BotUnderTest, make_settings
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.driver import FORM, Response, SlackDriver
 from tests.slack_payloads import (
     JSON,
     NEEDED_FIELDS,

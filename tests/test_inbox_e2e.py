@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 import handlers.daily
 from bot.runtime import Runtime
+from bot.sandbox.slack.driver import FORM
 from storage import inbox as inbox_store
 from storage.db import transaction
 from storage.models import (
@@ -24,7 +25,6 @@ from storage.models import (
     WeeklyItem,
 )
 from tests.conftest import CHANNEL, BotUnderTest
-from tests.fakeslack.driver import FORM
 from tests.test_daily_e2e import THURSDAY_MORNING, _ephemerals_to, _top_level_posts
 
 

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import update
 
 from bot.runtime import WorkspaceGone
+from bot.sandbox.slack import FakeSlack
 from schedules.clock import tick
 from storage.channels import update_channel
 from storage.db import transaction
 from storage.models import SLACK_BOTS_TABLE, SLACK_INSTALLATIONS_TABLE
 from tests.conftest import BotUnderTest, make_settings, serve_bot
-from tests.fakeslack import FakeSlack
 from tests.test_uninstall_e2e import NEXT_PROMPT
 
 CHANNELS = {"T0001": "C0001", "T0002": "C0002"}

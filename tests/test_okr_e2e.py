@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.sandbox.slack.states import plain
+from bot.sandbox.slack.states import select as chosen
 from storage.db import transaction
 from storage.models import OkrCheckIn, OkrKeyResult, OkrObjective
 from tests.conftest import CHANNEL, BotUnderTest
-from tests.fakeslack.driver import plain
-from tests.fakeslack.driver import select as chosen
 from tests.support import assert_cannot_ping_beyond_user_mentions, text_of
 from tests.test_weekly_support import (
     FRIDAY_CALL,

@@ -28,7 +28,7 @@ from bot.request_shape import (
     SLASH_COMMAND_FIELDS,
     missing_field,
 )
-from tests.fakeslack.driver import FORM
+from bot.sandbox.slack.driver import FORM
 from tests.slack_payloads import (
     ALL_KINDS,
     JSON,

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.runtime import Runtime, build_runtime
+from bot.sandbox.slack import FakeSlack
 from bot.socket_mode import run_socket_mode
 from handlers.inbox import Inbox
 from schedules.daily import daily_prompt
 from storage.db import transaction
 from storage.models import Daily, DailyUpdate, ProspectAnnouncement
 from tests.conftest import CHANNEL, TEAM, make_settings
-from tests.fakeslack import FakeSlack
 from tests.socket_mode_server import SocketModeServer
 from tests.support import FrozenClock, TrackingExecutor
 from tests.test_daily_e2e import THURSDAY_MORNING

@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.privacy import forget_user
+from bot.sandbox.slack import select as selected
+from bot.sandbox.slack import timepicker
 from storage.db import transaction
 from storage.models import WeeklyDecision, WeeklyItem
 from tests.conftest import BotUnderTest
-from tests.fakeslack import select as selected
-from tests.fakeslack import timepicker
 from tests.test_weekly_support import (
     count,
     ephemerals_to,

@@ -30,7 +30,8 @@ from bot.sandbox.standin import Origin, SandboxSlack
 from bot.sandbox.state import direct_channel, snapshot
 from bot.server import make_wsgi_app
 from bot.settings import Settings, load_settings
-from handlers.inbox import Inbox, InboxSweeper
+from handlers.inbox import Inbox
+from handlers.inbox_worker import InboxSweeper
 from storage.db import transaction
 from storage.workspaces import erase_team
 
@@ -111,7 +112,8 @@ class Sandbox:
         self.runtime.failure_observers.append(self._failed)
         self._listeners = TrackingExecutor()
         inbox = Inbox(self.runtime, self._listeners)
-        self._bot = ServedApp(make_wsgi_app(build_app(self.runtime, inbox=inbox), self.runtime))
+        app = build_app(self.runtime, inbox=inbox)
+        self._bot = ServedApp(make_wsgi_app(app, self.runtime, inbox))
         self._sweeper = InboxSweeper(inbox).start()
         self.driver = SlackDriver(
             self._bot.url,
