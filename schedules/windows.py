@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from bot.daily.rules import DailySchedule
 from bot.schedule import (
@@ -68,6 +69,7 @@ Closing = Callable[[Occurrence], tuple[datetime, str]]
 Occurrences = Callable[[WeeklyPattern, datetime, datetime], list[Occurrence]]
 
 
+@lru_cache(maxsize=4096)  # thousands of channels' windows close at a few local midnights
 def end_of_local_day(instant: datetime, tz: str) -> datetime:
     """Local midnight after `instant` in `tz` (UTC), the end of the day people are living."""
     return local_to_utc(local_date_of(instant, tz) + ONE_DAY, time(0), tz)
