@@ -113,9 +113,8 @@ class Runtime:
 
     def client_for(self, team_id: str) -> WebClient:
         """A bot client for one workspace, outside any Slack request (clock, CLI, sweeper)."""
-        with self.sessions() as session:
-            if is_stopped(session, team_id, self.token_digest):
-                raise WorkspaceGone(f"workspace {team_id}: uninstalled or its token revoked")
+        if is_stopped(self.engine, team_id, self.token_digest):
+            raise WorkspaceGone(f"workspace {team_id}: uninstalled or its token revoked")
         if self.settings.oauth_enabled:
             return make_web_client(self.settings, self._installed_bot_token(team_id))
         if not self.settings.slack_bot_token:
