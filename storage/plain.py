@@ -15,6 +15,7 @@ without the next (an upsert that settles a race by itself, a read, recording a t
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -25,6 +26,25 @@ from sqlalchemy import Engine
 from storage.db import write_gate
 
 _PARAMETER = re.compile(r"(?<![:\w]):(\w+)")
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+# Statements sent, for bench/clock.py (SQLAlchemy's events do not see the driver's cursor).
+_sent = _Counter()
+
+
+def statements_sent() -> int:
+    """How many statements this process has sent through `run_plain` so far."""
+    return _sent.value
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,7 @@ def run_plain(
     """
     sqlite = engine.dialect.name == "sqlite"
     values = {name: stored_value(value, sqlite=sqlite) for name, value in parameters.items()}
+    _sent.add()
     connection = engine.raw_connection()
     try:
         if sqlite:

@@ -47,9 +47,11 @@ class ScriptedSlack:
                     return
                 status, answer, headers = 200, {"ok": True, "ts": "1.000001"}, {}
                 if step == "429":
-                    status, answer, headers = 429, {"ok": False, "error": "ratelimited"}, {
-                        "Retry-After": "0"
-                    }
+                    status, answer, headers = (
+                        429,
+                        {"ok": False, "error": "ratelimited"},
+                        {"Retry-After": "0"},
+                    )
                 body = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
