@@ -13,7 +13,7 @@ since the previous tick, so that each dropped occurrence is reported once per cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -89,8 +89,10 @@ def daily_windows(
     start: datetime,
     end: datetime,
     occurrences: Occurrences = occurrences_between,
+    only: str | None = None,
 ) -> list[Window]:
-    """Windows of the Daily's jobs whose occurrence fires in (start, end]."""
+    """Windows of the Daily's jobs (or of the job `only`) whose occurrence fires in
+    (start, end]."""
     tz = schedule.timezone
 
     def until_end_of_day(occurrence: Occurrence) -> tuple[datetime, str]:
@@ -106,7 +108,11 @@ def daily_windows(
         "daily-reminder": until_summary,
         "daily-summary": until_end_of_day,
     }
-    jobs = {job: tuple(occurrences(pattern, start, end)) for job, pattern in schedule.jobs.items()}
+    jobs = {
+        job: tuple(occurrences(pattern, start, end))
+        for job, pattern in schedule.jobs.items()
+        if only is None or job == only
+    }
     return _windows(jobs, closings)
 
 
@@ -144,16 +150,25 @@ class TickWindows:
     open: tuple[Window, ...]
     closed: tuple[Window, ...]
 
+    @classmethod
+    def joined(cls, parts: Sequence[TickWindows]) -> TickWindows:
+        return cls(
+            open=tuple(window for part in parts for window in part.open),
+            closed=tuple(window for part in parts for window in part.closed),
+        )
+
 
 def tick_windows(
     schedule: DailySchedule | WeeklySchedule,
     since: datetime,
     now: datetime,
     occurrences: Occurrences = occurrences_between,
+    only: str | None = None,
 ) -> TickWindows:
-    """The windows a tick at `now` acts on, the previous tick having been at `since`."""
+    """The windows a tick at `now` acts on, the previous tick having been at `since` (of the
+    Daily's job `only`, when given)."""
     if isinstance(schedule, DailySchedule):
-        windows = daily_windows(schedule, since - DAILY_LONGEST_WINDOW, now, occurrences)
+        windows = daily_windows(schedule, since - DAILY_LONGEST_WINDOW, now, occurrences, only)
     else:
         windows = weekly_windows(schedule, since - WEEKLY_LONGEST_WINDOW, now, occurrences)
     return TickWindows(
