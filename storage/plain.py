@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.db import write_gate
 
@@ -75,43 +78,100 @@ def stored_value(value: object, *, sqlite: bool) -> object:
     return value
 
 
+class _DriverConnections:
+    """Driver connections kept for plain SQL, taken from the engine's pool once and detached.
+
+    Checking a connection out of SQLAlchemy's pool and back in for every statement (its
+    bookkeeping, the reset on return) cost as much CPU as the statement. These stay in
+    autocommit; one is taken for a single statement, so a few serve a whole clock. They are
+    closed with the engine (`Engine.dispose`), and one that raised is closed at once.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._idle: list[PoolProxiedConnection] = []
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close_idle())
+
+    def take(self) -> PoolProxiedConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        connection = self._engine.raw_connection()
+        if self._engine.dialect.name != "sqlite":  # SQLite's run in autocommit already
+            driver = connection.driver_connection
+            assert driver is not None
+            driver.autocommit = True  # no BEGIN/COMMIT round trips, nothing left open
+        connection.detach()  # ours until closed: the pool's other users keep their limit
+        return connection
+
+    def give_back(self, connection: PoolProxiedConnection) -> None:
+        with self._lock:
+            if len(self._idle) < KEPT_CONNECTIONS:
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
+
+
+# Enough for the statements of a clock's workers that are under way at one moment.
+KEPT_CONNECTIONS = 8
+_CONNECTIONS: weakref.WeakKeyDictionary[Engine, _DriverConnections] = weakref.WeakKeyDictionary()
+_CONNECTIONS_LOCK = threading.Lock()
+
+
+def _connections_of(engine: Engine) -> _DriverConnections:
+    connections = _CONNECTIONS.get(engine)
+    if connections is None:
+        with _CONNECTIONS_LOCK:
+            connections = _CONNECTIONS.get(engine)
+            if connections is None:
+                connections = _CONNECTIONS[engine] = _DriverConnections(engine)
+    return connections
+
+
 def run_plain(
     engine: Engine, statement: PlainSql, parameters: Mapping[str, object], *, writes: bool = True
 ) -> list[tuple[Any, ...]]:
     """Run one statement in autocommit and return its rows (RETURNING included).
 
     On SQLite a write queues at the process's write gate (`storage.db.WriteGate`) like every
-    other writer; a read takes no lock.
+    other writer; a read takes no lock. The driver's errors are raised as SQLAlchemy's
+    (`OperationalError` …), as from any other statement.
     """
     sqlite = engine.dialect.name == "sqlite"
+    sql = statement.sqlite if sqlite else statement.postgresql
     values = {name: stored_value(value, sqlite=sqlite) for name, value in parameters.items()}
     _sent.add()
-    connection = engine.raw_connection()
+    gate = write_gate(engine) if sqlite and writes else None
+    if gate is not None:
+        gate.acquire()
     try:
-        if sqlite:
-            gate = write_gate(engine) if writes else None
-            if gate is not None:
-                gate.acquire()
-            try:
-                # isolation_level None (storage.db): the statement commits as it completes,
-                # which for INSERT … RETURNING is once its rows are fetched.
-                cursor = connection.cursor()
-                cursor.execute(statement.sqlite, values)
-                return list(cursor.fetchall())
-            finally:
-                if gate is not None:
-                    gate.release()
-        driver = connection.driver_connection
-        assert driver is not None
-        driver.autocommit = True  # no BEGIN/COMMIT round trips, nothing left open
+        connections = _connections_of(engine)
+        connection = connections.take()
         try:
             cursor = connection.cursor()
-            cursor.execute(statement.postgresql, values)
-            return list(cursor.fetchall()) if cursor.description else []
-        finally:
-            driver.autocommit = False  # the pool's other users expect transactions
+            # On SQLite (isolation_level None, storage.db) the statement commits as it
+            # completes, which for INSERT … RETURNING is once its rows are fetched.
+            cursor.execute(sql, values)
+            rows = list(cursor.fetchall()) if cursor.description else []
+            cursor.close()
+        except BaseException as error:
+            connection.close()
+            dbapi_error = engine.dialect.loaded_dbapi.Error
+            if isinstance(error, dbapi_error):
+                raise DBAPIError.instance(sql, values, error, dbapi_error) from error
+            raise
+        connections.give_back(connection)
+        return rows
     finally:
-        connection.close()
+        if gate is not None:
+            gate.release()
 
 
 def stored_time(value: object) -> datetime | None:
