@@ -70,7 +70,7 @@ def stored_value(value: object, *, sqlite: bool) -> object:
             raise ValueError("naive datetime given; store aware UTC datetimes only")
         naive = value.astimezone(UTC).replace(tzinfo=None)
         # SQLAlchemy's SQLite DateTime text, microseconds always written: compared as text.
-        return f"{naive:%Y-%m-%d %H:%M:%S.%f}" if sqlite else naive
+        return naive.isoformat(" ", "microseconds") if sqlite else naive
     if isinstance(value, date):
         return value.isoformat() if sqlite else value
     if isinstance(value, bool) and sqlite:
