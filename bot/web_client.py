@@ -16,6 +16,7 @@ EOF) and replaced; one idle longer than `IDLE_SECONDS` is not reused at all.
 from __future__ import annotations
 
 import io
+import os
 import select
 import ssl
 import threading
@@ -37,6 +38,14 @@ _Key = tuple[str, str, float | None, int]
 class _ThreadConnections(threading.local):
     def __init__(self) -> None:
         self.idle: dict[_Key, tuple[HTTPConnection, float]] = {}
+        self.pid = os.getpid()
+
+    def mine(self) -> dict[_Key, tuple[HTTPConnection, float]]:
+        """This process's idle connections. A forked child (gunicorn's workers) forgets the
+        parent's without closing them: closing would end the parent's TLS session too."""
+        if self.pid != os.getpid():
+            self.idle, self.pid = {}, os.getpid()
+        return self.idle
 
 
 _connections = _ThreadConnections()
@@ -65,7 +74,7 @@ def _take(
     scheme: str, netloc: str, timeout: float, context: ssl.SSLContext | None
 ) -> tuple[_Key, HTTPConnection]:
     key: _Key = (scheme, netloc, timeout, id(context))
-    idle = _connections.idle.pop(key, None)
+    idle = _connections.mine().pop(key, None)
     if idle is not None:
         connection, since = idle
         if time.monotonic() - since < IDLE_SECONDS and _still_open(connection):
@@ -80,7 +89,7 @@ def _give_back(key: _Key, connection: HTTPConnection, response: HTTPResponse) ->
     if response.will_close:  # HTTP/1.0 or "Connection: close": http.client closed it
         connection.close()
         return
-    _connections.idle[key] = (connection, time.monotonic())
+    _connections.mine()[key] = (connection, time.monotonic())
 
 
 class KeepAliveWebClient(WebClient):

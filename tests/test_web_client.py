@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
+from bot import web_client
 from bot.runtime import make_web_client
 from bot.settings import load_settings
 from bot.web_client import KeepAliveWebClient
@@ -143,3 +145,20 @@ def test_an_error_status_reaches_the_caller_as_slacks_error(slack: ScriptedSlack
         client.chat_postMessage(channel="C1", text="hi")
     assert raised.value.response["error"] == "ratelimited"
     assert len(slack.calls) == 4
+
+
+def test_a_forked_child_does_not_share_its_parents_connection(slack: ScriptedSlack) -> None:
+    """gunicorn forks its workers: two processes writing on one socket would mix calls."""
+    client = client_for(slack)
+    client.chat_postMessage(channel="C1", text="parent")
+    assert web_client._connections.mine(), "the parent keeps its connection"
+    child = os.fork()
+    if child == 0:  # the child: a connection of its own, the parent's left alone
+        forgot = not web_client._connections.mine()
+        client.chat_postMessage(channel="C1", text="child")
+        os._exit(0 if forgot else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    client.chat_postMessage(channel="C1", text="parent again")
+    assert slack.connections == 2
+    assert len(slack.calls) == 3
