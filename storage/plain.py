@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, TimeoutError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.db import write_gate
@@ -83,34 +83,46 @@ class _DriverConnections:
 
     Checking a connection out of SQLAlchemy's pool and back in for every statement (its
     bookkeeping, the reset on return) cost as much CPU as the statement. These stay in
-    autocommit; one is taken for a single statement, so a few serve a whole clock. They are
-    closed with the engine (`Engine.dispose`), and one that raised is closed at once.
+    autocommit, at most `KEPT_CONNECTIONS` of them: a statement waits for one to be free, as
+    it would for the pool. They are closed with the engine (`Engine.dispose`); one that raised
+    is closed at once and replaced when needed.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._idle: list[PoolProxiedConnection] = []
         self._lock = threading.Lock()
+        self._free = threading.BoundedSemaphore(KEPT_CONNECTIONS)
         event.listen(engine, "engine_disposed", lambda _engine: self.close_idle())
 
     def take(self) -> PoolProxiedConnection:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        connection = self._engine.raw_connection()
-        if self._engine.dialect.name != "sqlite":  # SQLite's run in autocommit already
-            driver = connection.driver_connection
-            assert driver is not None
-            driver.autocommit = True  # no BEGIN/COMMIT round trips, nothing left open
-        connection.detach()  # ours until closed: the pool's other users keep their limit
-        return connection
+        if not self._free.acquire(timeout=WAIT_FOR_CONNECTION_SECONDS):
+            raise TimeoutError(f"no driver connection free within {WAIT_FOR_CONNECTION_SECONDS} s")
+        try:
+            with self._lock:
+                if self._idle:
+                    return self._idle.pop()
+            connection = self._engine.raw_connection()
+            if self._engine.dialect.name != "sqlite":  # SQLite's run in autocommit already
+                driver = connection.driver_connection
+                assert driver is not None
+                driver.autocommit = True  # no BEGIN/COMMIT round trips, nothing left open
+            connection.detach()  # ours until closed: the pool's other users keep their limit
+            return connection
+        except BaseException:
+            self._free.release()
+            raise
 
     def give_back(self, connection: PoolProxiedConnection) -> None:
         with self._lock:
-            if len(self._idle) < KEPT_CONNECTIONS:
-                self._idle.append(connection)
-                return
-        connection.close()
+            self._idle.append(connection)
+        self._free.release()
+
+    def discard(self, connection: PoolProxiedConnection) -> None:
+        try:
+            connection.close()
+        finally:
+            self._free.release()
 
     def close_idle(self) -> None:
         with self._lock:
@@ -119,8 +131,12 @@ class _DriverConnections:
             connection.close()
 
 
-# Enough for the statements of a clock's workers that are under way at one moment.
-KEPT_CONNECTIONS = 8
+# As many as the engine's pool keeps (`storage.db.make_engine`): the clock's 32 workers had
+# up to 30 statements under way at once when each had its own, too many for PostgreSQL's
+# connection limit beside the pool's.
+KEPT_CONNECTIONS = 10
+# As long as the engine's pool waits for a connection (SQLAlchemy's `pool_timeout`).
+WAIT_FOR_CONNECTION_SECONDS = 30
 _CONNECTIONS: weakref.WeakKeyDictionary[Engine, _DriverConnections] = weakref.WeakKeyDictionary()
 _CONNECTIONS_LOCK = threading.Lock()
 
@@ -162,7 +178,7 @@ def run_plain(
             rows = list(cursor.fetchall()) if cursor.description else []
             cursor.close()
         except BaseException as error:
-            connection.close()
+            connections.discard(connection)
             dbapi_error = engine.dialect.loaded_dbapi.Error
             if isinstance(error, dbapi_error):
                 raise DBAPIError.instance(sql, values, error, dbapi_error) from error
