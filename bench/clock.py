@@ -301,14 +301,27 @@ class StatementCounter:
     def __init__(self, engine: Any) -> None:
         from sqlalchemy import event
 
-        self.statements = self.transactions = 0
+        from storage.plain import statements_sent
+
+        self.transactions = 0
+        self._through_sqlalchemy = 0
+        self._plain_before = statements_sent()
+        self._plain_after: int | None = None
         self._engine = engine
         self._listening = True
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", self._begin)
 
+    @property
+    def statements(self) -> int:
+        """Through SQLAlchemy and plain SQL on the driver's cursor (`storage.plain`)."""
+        from storage.plain import statements_sent
+
+        plain_after = statements_sent() if self._plain_after is None else self._plain_after
+        return self._through_sqlalchemy + plain_after - self._plain_before
+
     def _statement(self, *_args: Any) -> None:
-        self.statements += 1
+        self._through_sqlalchemy += 1
 
     def _begin(self, connection: Any) -> None:
         # Single statements in autocommit (`storage.db.alone`) have no BEGIN or COMMIT.
@@ -320,6 +333,9 @@ class StatementCounter:
         from sqlalchemy import event
 
         if self._listening:
+            from storage.plain import statements_sent
+
+            self._plain_after = statements_sent()
             event.remove(self._engine, "before_cursor_execute", self._statement)
             event.remove(self._engine, "begin", self._begin)
             self._listening = False

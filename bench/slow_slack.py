@@ -35,6 +35,9 @@ def _serve_fake_slack(conn: Connection, latency: float) -> None:
     serial = iter(range(1, 10**9))
 
     class Handler(BaseHTTPRequestHandler):
+        # Keep-alive, as Slack's API hosts do: the clock's client reuses its connections.
+        protocol_version = "HTTP/1.1"
+
         def do_POST(self) -> None:
             received = time.time()
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

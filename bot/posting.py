@@ -28,7 +28,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from storage import posts as store
-from storage.db import alone, transaction
+from storage.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,9 @@ def post_once(runtime: Runtime, client: WebClient, team_id: str, key: str, messa
     now = runtime.now()
     # Most posts are new: one statement takes them. A row found means another attempt came
     # first (done, under way, or lost): that is settled on the locked row.
-    with alone(runtime.sessions) as connection:
-        new = store.take_new_post(
-            connection, team_id, key, message.channel_id, message.thread_ts, now, now + LEASE
-        )
+    new = store.take_new_post(
+        runtime.engine, team_id, key, message.channel_id, message.thread_ts, now, now + LEASE
+    )
     if new is not None:
         return _post_taken(runtime, client, key, message, new)
     while True:
@@ -141,8 +140,7 @@ def _post_taken(
     except BaseException:
         _release(runtime, state.post_id, uncertain=True)
         raise
-    with alone(runtime.sessions) as connection:
-        store.record_posted(connection, state.post_id, ts)
+    store.record_posted(runtime.engine, state.post_id, ts)
     return ts
 
 
@@ -162,8 +160,7 @@ def _send(client: WebClient, key: str, message: Message) -> str:
 
 def _release(runtime: Runtime, post_id: int, *, uncertain: bool) -> None:
     try:
-        with alone(runtime.sessions) as connection:
-            store.release_post(connection, post_id, uncertain=uncertain)
+        store.release_post(runtime.engine, post_id, uncertain=uncertain)
     except Exception:
         # The lease runs out by itself; the failure that brought us here is what matters.
         log.exception("could not release post %s", post_id)

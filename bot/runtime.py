@@ -19,6 +19,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.settings import Settings, SettingsError
+from bot.web_client import KeepAliveWebClient
 from storage.db import SessionFactory, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.workspaces import InstallationStore, is_stopped, token_digest
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 # Bolt's default: a rotating token is refreshed when it has less than two hours left.
 TOKEN_REFRESH_MINUTES = 120
+# Clients kept by token (`Runtime.client_for`); past this many (rotated tokens) they are
+# built anew.
+CLIENTS_KEPT = 1000
 
 
 def system_now() -> datetime:
@@ -59,12 +63,13 @@ class RetryConnectionErrorsOfSafeCalls(ConnectionErrorRetryHandler):
 
 
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """Every client honours SLACK_API_URL and retries 429s after Retry-After.
+    """Every client honours SLACK_API_URL, retries 429s after Retry-After and keeps its
+    connection to Slack alive between calls (`bot.web_client`).
 
     The retry handler sleeps in the calling thread, so these clients are only used after the
     request has been acknowledged (listener bodies, the clock, the CLI).
     """
-    return WebClient(
+    return KeepAliveWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=15,
@@ -91,6 +96,8 @@ class Runtime:
     _bot_team_id: str | None = field(default=None, init=False)
     _bot_user_ids: dict[str, str] = field(default_factory=dict, init=False)
     _installation_store: InstallationStore | None = field(default=None, init=False)
+    # A client per bot token: building one costs more than a clock run's Slack call.
+    _clients: dict[str, WebClient] = field(default_factory=dict, init=False)
 
     def report_failure(self, where: str, error: BaseException) -> None:
         for observe in self.failure_observers:
@@ -113,14 +120,21 @@ class Runtime:
 
     def client_for(self, team_id: str) -> WebClient:
         """A bot client for one workspace, outside any Slack request (clock, CLI, sweeper)."""
-        with self.sessions() as session:
-            if is_stopped(session, team_id, self.token_digest):
-                raise WorkspaceGone(f"workspace {team_id}: uninstalled or its token revoked")
+        if is_stopped(self.engine, team_id, self.token_digest):
+            raise WorkspaceGone(f"workspace {team_id}: uninstalled or its token revoked")
         if self.settings.oauth_enabled:
-            return make_web_client(self.settings, self._installed_bot_token(team_id))
+            return self._client_with(self._installed_bot_token(team_id))
         if not self.settings.slack_bot_token:
             raise SettingsError("SLACK_BOT_TOKEN: required for this command but not set")
-        return make_web_client(self.settings, self.settings.slack_bot_token)
+        return self._client_with(self.settings.slack_bot_token)
+
+    def _client_with(self, token: str) -> WebClient:
+        client = self._clients.get(token)
+        if client is None:
+            if len(self._clients) >= CLIENTS_KEPT:
+                self._clients.clear()
+            client = self._clients[token] = make_web_client(self.settings, token)
+        return client
 
     def _installed_bot_token(self, team_id: str) -> str:
         """The workspace's bot token from its OAuth install, refreshed first when it is about

@@ -106,6 +106,13 @@ def local_to_utc(local_date: date, at: time, tz: str) -> datetime:
     return (wall + gap).replace(tzinfo=zone).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)
+def weekly_pattern(weekdays: frozenset[int], at: time, tz: str) -> WeeklyPattern:
+    """The pattern, validated once however many channels share it: the clock builds three per
+    channel every tick (thousands), from a few hundred distinct settings at most."""
+    return WeeklyPattern(weekdays=weekdays, at=at, tz=tz)
+
+
 def local_now(instant: datetime, tz: str) -> datetime:
     """``instant`` as the clocks in ``tz`` show it (aware)."""
     _require_aware(instant, "instant")
@@ -166,6 +173,7 @@ def working_day_before(d: date, workdays: frozenset[int] = WORKDAYS) -> date:
 _CLOCK_TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")
 
 
+@lru_cache(maxsize=4096)  # the clock parses every channel's times every tick
 def parse_clock_time(text: str) -> time:
     """A time of day as people type it: "9", "9:00", "09:00", "9.30", "14:05"."""
     match = _CLOCK_TIME.fullmatch(text.strip())

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import partial
 
 from bot.daily import rules as daily_rules
 from bot.daily.calendar import DAILY_NONE, skip_reason
+from bot.daily.rules import DailySchedule
 from bot.holidays import effective_region
 from bot.runtime import Runtime
 from bot.schedule import Occurrence, WeeklyPattern, occurrences_between
@@ -35,6 +36,7 @@ ALREADY_DONE = "already done"
 RUNNING_ELSEWHERE = "another clock is running it"
 CHANNEL_ELSEWHERE = "another clock is working on this channel"
 DAILY_JOB = "daily-"
+DAILY_PROMPT, DAILY_REMINDER, DAILY_SUMMARY = "daily-prompt", "daily-reminder", "daily-summary"
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class _ScheduleCache:
         self._default_region = default_region
         self._since, self._now = since, now
         self._daily: dict[tuple[str, str, str, str, str], TickWindows] = {}
+        self._daily_jobs: dict[tuple[str, frozenset[int], time, time | None, str], TickWindows] = {}
         self._weekly: dict[tuple[int, str, str, str, str | None], TickWindows] = {}
         # Schedules that differ in one time still share the others' patterns.
         self._occurrences: dict[tuple[WeeklyPattern, datetime, datetime], list[Occurrence]] = {}
@@ -157,10 +160,27 @@ class _ScheduleCache:
         )
         if daily not in self._daily:
             schedule = daily_rules.schedule_from_settings(*daily)
-            self._daily[daily] = tick_windows(
-                schedule, self._since, self._now, self._occurrences_between
+            self._daily[daily] = TickWindows.joined(
+                [self._daily_job_windows(job, schedule) for job in schedule.jobs]
             )
         return self._daily[daily]
+
+    def _daily_job_windows(self, job: str, schedule: DailySchedule) -> TickWindows:
+        """One job's windows, shared by the channels whose settings differ in other times
+        (every channel's prompt at 09:00, reminders and summaries at times of their own)."""
+        at = {
+            DAILY_PROMPT: schedule.prompt_at,
+            DAILY_REMINDER: schedule.reminder_at,
+            DAILY_SUMMARY: schedule.summary_at,
+        }[job]
+        # A reminder's window closes when the summary is due.
+        closes = schedule.summary_at if job == DAILY_REMINDER else None
+        key = (job, schedule.weekdays, at, closes, schedule.timezone)
+        if key not in self._daily_jobs:
+            self._daily_jobs[key] = tick_windows(
+                schedule, self._since, self._now, self._occurrences_between, only=job
+            )
+        return self._daily_jobs[key]
 
 
 def plan_tick(

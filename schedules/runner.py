@@ -32,7 +32,7 @@ from schedules.plan import (
     why_not_taken,
 )
 from storage.channels import set_channel_active
-from storage.db import alone, transaction
+from storage.db import transaction
 from storage.runs import claim_run, fail_run, finish_run
 from storage.workspaces import TOKEN_REVOKED, stop
 
@@ -149,8 +149,7 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     if not run.window.is_open(now):  # it waited in the queue past its window
         return Outcome(run, SKIPPED, run.window.closing_reason), None
     # The claim and the done-mark are one statement each and settle races by themselves.
-    with alone(runtime.sessions) as connection:
-        claim = claim_run(connection, run.key, now)
+    claim = claim_run(runtime.engine, run.key, now)
     if not claim.taken:
         return Outcome(run, SKIPPED, why_not_taken(claim.state)), None
     try:
@@ -162,8 +161,7 @@ def _take_and_run(runtime: Runtime, run: DueRun) -> tuple[Outcome, str | None]:
     except Exception as error:
         runtime.report_failure(run.label, error)  # tests fail on it unless they expect it
         return _failed(runtime, run, error, claim.attempts)
-    with alone(runtime.sessions) as connection:
-        finish_run(connection, run.key, runtime.now())
+    finish_run(runtime.engine, run.key, runtime.now())
     return Outcome(run, RAN, note or ""), None
 
 

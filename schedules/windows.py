@@ -13,9 +13,10 @@ since the previous tick, so that each dropped occurrence is reported once per cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from bot.daily.rules import DailySchedule
 from bot.schedule import (
@@ -68,6 +69,7 @@ Closing = Callable[[Occurrence], tuple[datetime, str]]
 Occurrences = Callable[[WeeklyPattern, datetime, datetime], list[Occurrence]]
 
 
+@lru_cache(maxsize=4096)  # thousands of channels' windows close at a few local midnights
 def end_of_local_day(instant: datetime, tz: str) -> datetime:
     """Local midnight after `instant` in `tz` (UTC), the end of the day people are living."""
     return local_to_utc(local_date_of(instant, tz) + ONE_DAY, time(0), tz)
@@ -87,8 +89,10 @@ def daily_windows(
     start: datetime,
     end: datetime,
     occurrences: Occurrences = occurrences_between,
+    only: str | None = None,
 ) -> list[Window]:
-    """Windows of the Daily's jobs whose occurrence fires in (start, end]."""
+    """Windows of the Daily's jobs (or of the job `only`) whose occurrence fires in
+    (start, end]."""
     tz = schedule.timezone
 
     def until_end_of_day(occurrence: Occurrence) -> tuple[datetime, str]:
@@ -104,7 +108,11 @@ def daily_windows(
         "daily-reminder": until_summary,
         "daily-summary": until_end_of_day,
     }
-    jobs = {job: tuple(occurrences(pattern, start, end)) for job, pattern in schedule.jobs.items()}
+    jobs = {
+        job: tuple(occurrences(pattern, start, end))
+        for job, pattern in schedule.jobs.items()
+        if only is None or job == only
+    }
     return _windows(jobs, closings)
 
 
@@ -142,16 +150,25 @@ class TickWindows:
     open: tuple[Window, ...]
     closed: tuple[Window, ...]
 
+    @classmethod
+    def joined(cls, parts: Sequence[TickWindows]) -> TickWindows:
+        return cls(
+            open=tuple(window for part in parts for window in part.open),
+            closed=tuple(window for part in parts for window in part.closed),
+        )
+
 
 def tick_windows(
     schedule: DailySchedule | WeeklySchedule,
     since: datetime,
     now: datetime,
     occurrences: Occurrences = occurrences_between,
+    only: str | None = None,
 ) -> TickWindows:
-    """The windows a tick at `now` acts on, the previous tick having been at `since`."""
+    """The windows a tick at `now` acts on, the previous tick having been at `since` (of the
+    Daily's job `only`, when given)."""
     if isinstance(schedule, DailySchedule):
-        windows = daily_windows(schedule, since - DAILY_LONGEST_WINDOW, now, occurrences)
+        windows = daily_windows(schedule, since - DAILY_LONGEST_WINDOW, now, occurrences, only)
     else:
         windows = weekly_windows(schedule, since - WEEKLY_LONGEST_WINDOW, now, occurrences)
     return TickWindows(

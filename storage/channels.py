@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, or_, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
-from storage.db import Database, connection_of, insert_if_absent
+from storage.db import insert_if_absent
 from storage.models import Channel
+from storage.plain import PlainSql, run_plain
 
 
 def get_or_create_channel(session: Session, team_id: str, channel_id: str) -> Channel:
@@ -29,17 +30,31 @@ def find_channel(session: Session, team_id: str, channel_id: str) -> Channel | N
     ).one_or_none()
 
 
-_SETTINGS = select(Channel.__table__).where(
-    Channel.__table__.c.team_id == bindparam("team_id"),
-    Channel.__table__.c.channel_id == bindparam("channel_id"),
+class DailySettings(NamedTuple):
+    """The channel's Daily columns as stored (None: the deployment's default)."""
+
+    language: str | None
+    daily_weekdays: str
+    daily_prompt_time: str
+    daily_reminder_time: str
+    daily_summary_time: str
+    timezone: str | None
+    daily_state: str
+    holiday_region: str | None
+
+
+# A read every clock run and many listeners make: plain SQL on the driver (`storage.plain`).
+_SETTINGS = PlainSql.of(
+    f"SELECT {', '.join(DailySettings._fields)} FROM channels"
+    " WHERE team_id = :team_id AND channel_id = :channel_id"
 )
 
 
-def channel_settings(database: Database, team_id: str, channel_id: str) -> Row[Any] | None:
-    """The channel's columns as plain values, or None: a read built once, no ORM object (the
-    clock reads every channel's settings in a burst)."""
+def channel_settings(engine: Engine, team_id: str, channel_id: str) -> DailySettings | None:
+    """The channel's Daily settings, or None for a channel never seen."""
     parameters = {"team_id": team_id, "channel_id": channel_id}
-    return connection_of(database).execute(_SETTINGS, parameters).first()
+    rows = run_plain(engine, _SETTINGS, parameters, writes=False)
+    return DailySettings(*rows[0]) if rows else None
 
 
 def active_channels(session: Session) -> Sequence[Channel]:

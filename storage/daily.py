@@ -5,27 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Table, bindparam, delete, or_, select, update
+from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import Database, backend, connection_of, insert_if_absent, per_backend
+from storage.db import insert_if_absent
 from storage.models import Absence, Daily, DailyCancellation, DailyReminder, DailyUpdate, WeeklyItem
+from storage.plain import PlainSql, run_plain
+from storage.types import utc_now
 
-# The clock prompts every channel at once: these are built once (`storage.db.per_backend`).
-DAILIES: Table = Daily.__table__  # type: ignore[assignment]  # declarative: a Table
-_NEW_DAILY = per_backend(
-    lambda insert: insert(DAILIES).on_conflict_do_nothing().returning(*DAILIES.c)
+# The clock prompts every channel at once: plain SQL on the driver (`storage.plain`).
+_NEW_DAILY = PlainSql.of(
+    """
+    INSERT INTO dailies (team_id, channel_id, local_date, created_at)
+    VALUES (:team_id, :channel_id, :local_date, :created_at)
+    ON CONFLICT DO NOTHING
+    RETURNING id, prompt_ts, summary_ts
+    """
 )
-_DAILY = select(DAILIES).where(
-    DAILIES.c.team_id == bindparam("team_id"),
-    DAILIES.c.channel_id == bindparam("channel_id"),
-    DAILIES.c.local_date == bindparam("local_date"),
+_DAILY = PlainSql.of(
+    "SELECT id, prompt_ts, summary_ts FROM dailies"
+    " WHERE team_id = :team_id AND channel_id = :channel_id AND local_date = :local_date"
 )
-_RECORD_PROMPT = (
-    update(DAILIES)
-    .where(DAILIES.c.id == bindparam("daily_id"))
-    .values(prompt_ts=bindparam("prompt"))
-)
+_RECORD_PROMPT = PlainSql.of("UPDATE dailies SET prompt_ts = :prompt_ts WHERE id = :id")
 
 
 def find_daily(session: Session, team_id: str, channel_id: str, local_date: date) -> Daily | None:
@@ -36,16 +37,16 @@ def find_daily(session: Session, team_id: str, channel_id: str, local_date: date
     ).one_or_none()
 
 
-def get_or_create_daily(
-    database: Database, team_id: str, channel_id: str, local_date: date
-) -> Daily:
-    """The day's row; a new one in one statement (the clock creates thousands at once)."""
+def get_or_create_daily(engine: Engine, team_id: str, channel_id: str, local_date: date) -> Daily:
+    """The day's row; a new one in one statement (the clock creates thousands at once).
+
+    Attached to no session, its `created_at` not read: the caller reads its id and ts."""
     key = {"team_id": team_id, "channel_id": channel_id, "local_date": local_date}
-    connection = connection_of(database)
-    row = connection.execute(_NEW_DAILY[backend(connection)], key).first()
-    if row is None:  # it was there already
-        row = connection.execute(_DAILY, key).one()
-    return Daily(**row._mapping)  # attached to no session: the caller reads it
+    rows = run_plain(engine, _NEW_DAILY, {**key, "created_at": utc_now()})
+    if not rows:  # it was there already
+        rows = run_plain(engine, _DAILY, key, writes=False)
+    daily_id, prompt_ts, summary_ts = rows[0]
+    return Daily(id=daily_id, **key, prompt_ts=prompt_ts, summary_ts=summary_ts)
 
 
 def get_daily(session: Session, daily_id: int) -> Daily:
@@ -80,8 +81,8 @@ def get_update(session: Session, update_id: int) -> DailyUpdate:
     return session.get_one(DailyUpdate, update_id)
 
 
-def record_prompt(database: Database, daily_id: int, ts: str) -> None:
-    connection_of(database).execute(_RECORD_PROMPT, {"daily_id": daily_id, "prompt": ts})
+def record_prompt(engine: Engine, daily_id: int, ts: str) -> None:
+    run_plain(engine, _RECORD_PROMPT, {"id": daily_id, "prompt_ts": ts})
 
 
 def record_summary(session: Session, daily_id: int, ts: str) -> None:

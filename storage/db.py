@@ -154,6 +154,11 @@ def _lock_file_beside(database: str | None) -> FileLock | None:
 _WRITE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
 
 
+def write_gate(engine: Engine) -> WriteGate | None:
+    """The SQLite engine's gate, for writers on the driver's cursor (`storage.plain`)."""
+    return _WRITE_GATES.get(engine)
+
+
 @contextmanager
 def urgent_write(engine: Engine) -> Iterator[None]:
     """Around a single autocommit statement that someone is waiting for (SQLite only)."""

@@ -5,23 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from storage.db import Database, backend, connection_of, insert_if_absent, per_backend
+from storage.db import insert_if_absent
 from storage.models import SlackPost
+from storage.plain import PlainSql, run_plain
 
-# Core statements built once: every post runs two or three of them (see `storage.db.per_backend`).
-POSTS: Table = SlackPost.__table__  # type: ignore[assignment]  # declarative: a Table
-_TAKE_NEW = per_backend(lambda insert: insert(POSTS).on_conflict_do_nothing().returning(POSTS.c.id))
-_BY_ID = POSTS.c.id == bindparam("post_id")
-_RECORD = (
-    update(POSTS).where(_BY_ID).values(ts=bindparam("posted_ts"), lease_until=None, uncertain=False)
+# Every post runs two or three of these: plain SQL on the driver (`storage.plain`).
+_TAKE_NEW = PlainSql.of(
+    """
+    INSERT INTO slack_posts
+        (team_id, post_key, channel_id, thread_ts, uncertain, lease_until, first_attempt_at,
+         created_at)
+    VALUES (:team_id, :post_key, :channel_id, :thread_ts, :uncertain, :lease_until, :now, :now)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+    """
 )
-_RELEASE = (
-    update(POSTS)
-    .where(_BY_ID, POSTS.c.ts.is_(None))
-    .values(lease_until=None, uncertain=bindparam("still_uncertain"))
+_RECORD = PlainSql.of(
+    "UPDATE slack_posts SET ts = :ts, lease_until = NULL, uncertain = :uncertain WHERE id = :id"
+)
+_RELEASE = PlainSql.of(
+    "UPDATE slack_posts SET lease_until = NULL, uncertain = :uncertain"
+    " WHERE id = :id AND ts IS NULL"
 )
 
 
@@ -39,7 +46,7 @@ class PostState:
 
 
 def take_new_post(
-    database: Database,
+    engine: Engine,
     team_id: str,
     post_key: str,
     channel_id: str,
@@ -56,11 +63,10 @@ def take_new_post(
         "thread_ts": thread_ts,
         "uncertain": True,
         "lease_until": lease_until,
-        "first_attempt_at": now,
-        "created_at": now,
+        "now": now,
     }
-    post_id = connection_of(database).scalar(_TAKE_NEW[backend(database)], row)
-    return None if post_id is None else PostState(post_id, None, True, False, now)
+    taken = run_plain(engine, _TAKE_NEW, row)
+    return PostState(int(taken[0][0]), None, True, False, now) if taken else None
 
 
 def take_post(
@@ -106,14 +112,14 @@ def posted_ts(session: Session, post_id: int) -> str | None:
     return session.scalar(select(SlackPost.ts).where(SlackPost.id == post_id))
 
 
-def record_posted(database: Database, post_id: int, ts: str) -> None:
-    connection_of(database).execute(_RECORD, {"post_id": post_id, "posted_ts": ts})
+def record_posted(engine: Engine, post_id: int, ts: str) -> None:
+    run_plain(engine, _RECORD, {"id": post_id, "ts": ts, "uncertain": False})
 
 
-def release_post(database: Database, post_id: int, *, uncertain: bool) -> None:
+def release_post(engine: Engine, post_id: int, *, uncertain: bool) -> None:
     """After a failed attempt: Slack's error answer means nothing was posted; a lost answer
     (`uncertain`) means it may have been."""
-    connection_of(database).execute(_RELEASE, {"post_id": post_id, "still_uncertain": uncertain})
+    run_plain(engine, _RELEASE, {"id": post_id, "uncertain": uncertain})
 
 
 def forget_posts_before(session: Session, cutoff: datetime) -> None:

@@ -9,16 +9,16 @@ restart, takes the run over.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, delete, or_, select, tuple_, update
+from sqlalchemy import Engine, Table, bindparam, delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from storage.db import Database, backend, connection_of, per_backend
 from storage.models import ScheduledRun
+from storage.plain import PlainSql, run_plain, stored_time
 
 # Long enough for a job's own waits: slack_sdk sleeps through up to three 429 Retry-Afters per
 # call and the Weekly's agenda posts one reply per item. A clock killed mid-run delays its run
@@ -67,63 +67,67 @@ class Claim:
     state: RunState | None = None
 
 
-# The clock runs these thousands of times a minute: built once, with bound parameters, so
-# each run costs the statement's execution rather than its construction.
+# The clock runs these thousands of times a minute: plain SQL on the driver (`storage.plain`).
 _BY_KEY = tuple(column == bindparam(f"key_{column.name}") for column in KEY_COLUMNS)
-_FINISH = update(RUNS).where(*_BY_KEY).values(done_at=bindparam("done"), lease_until=None)
 _FAIL = (
     update(RUNS)
     .where(*_BY_KEY, RUNS.c.done_at.is_(None))
     .values(lease_until=bindparam("retry_at"), last_error=bindparam("error"))
 )
-_STATE = select(*STATE_COLUMNS).where(*_BY_KEY)
+_WHERE_KEY = (
+    "team_id = :team_id AND channel_id = :channel_id AND job = :job"
+    " AND occurrence_date = :occurrence_date"
+)
+# INSERT the run leased, or on conflict take the lease if the run is free; last_error is
+# cleared: a held lease without one reads "running", with one "backing off after that error"
+# (see `schedules.plan.why_not_taken`).
+_CLAIM = PlainSql.of(
+    """
+    INSERT INTO scheduled_runs
+        (team_id, channel_id, job, occurrence_date, claimed_at, lease_until, attempts)
+    VALUES (:team_id, :channel_id, :job, :occurrence_date, :claimed_at, :lease_until, 1)
+    ON CONFLICT (team_id, channel_id, job, occurrence_date) DO UPDATE SET
+        claimed_at = excluded.claimed_at,
+        lease_until = excluded.lease_until,
+        attempts = scheduled_runs.attempts + 1,
+        last_error = NULL
+    WHERE scheduled_runs.done_at IS NULL
+        AND (scheduled_runs.lease_until IS NULL
+             OR scheduled_runs.lease_until < excluded.claimed_at)
+    RETURNING attempts
+    """
+)
+_STATE_NOW = PlainSql.of(
+    "SELECT done_at IS NOT NULL, lease_until, attempts, last_error FROM scheduled_runs"
+    f" WHERE {_WHERE_KEY}"
+)
+_FINISH = PlainSql.of(
+    f"UPDATE scheduled_runs SET done_at = :done_at, lease_until = NULL WHERE {_WHERE_KEY}"
+)
 
 
 def _key_parameters(key: RunKey) -> dict[str, Any]:
     return {f"key_{column.name}": value for column, value in zip(KEY_COLUMNS, key, strict=True)}
 
 
-def _claim(insert_of: Callable[[Any], Any]) -> Any:
-    """INSERT the run leased, or on conflict take the lease if the run is free."""
-    insert = insert_of(RUNS)
-    proposed = insert.excluded
-    return insert.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        # last_error is cleared: a held lease without one reads "running", with one
-        # "backing off after that error" (see `schedules.plan.why_not_taken`).
-        set_={
-            "lease_until": proposed.lease_until,
-            "claimed_at": proposed.claimed_at,
-            "attempts": RUNS.c.attempts + 1,
-            "last_error": None,
-        },
-        where=RUNS.c.done_at.is_(None)
-        & or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < proposed.claimed_at),
-    ).returning(RUNS.c.attempts)
-
-
-_CLAIMS = per_backend(_claim)
-
-
-def claim_run(database: Database, key: RunKey, now: datetime) -> Claim:
+def claim_run(engine: Engine, key: RunKey, now: datetime) -> Claim:
     """Take the run: True for exactly one caller while it is not done and its lease is free.
 
-    One statement, settled by the database: an INSERT of a new run, or, on conflict, an UPDATE
-    whose WHERE only one transaction can satisfy (PostgreSQL locks the conflicting row and
-    re-checks the WHERE on its latest version; SQLite has one writer at a time). It commits
-    on its own (`storage.db.alone`) or with the caller's transaction.
+    One statement in autocommit, settled by the database: an INSERT of a new run, or, on
+    conflict, an UPDATE whose WHERE only one transaction can satisfy (PostgreSQL locks the
+    conflicting row and re-checks the WHERE on its latest version; SQLite has one writer at a
+    time).
     """
-    new_run = {**key._asdict(), "lease_until": now + LEASE, "claimed_at": now, "attempts": 1}
-    connection = connection_of(database)
-    taken = connection.execute(_CLAIMS[backend(connection)], new_run).first()
-    if taken is not None:
-        return Claim(True, attempts=int(taken[0]))
-    return Claim(False, state=run_state(connection, key))
+    new_run = {**key._asdict(), "claimed_at": now, "lease_until": now + LEASE}
+    taken = run_plain(engine, _CLAIM, new_run)
+    if taken:
+        return Claim(True, attempts=int(taken[0][0]))
+    return Claim(False, state=run_state(engine, key))
 
 
-def finish_run(database: Database, key: RunKey, now: datetime) -> None:
+def finish_run(engine: Engine, key: RunKey, now: datetime) -> None:
     """The job returned: Slack accepted what it posted."""
-    connection_of(database).execute(_FINISH, {**_key_parameters(key), "done": now})
+    run_plain(engine, _FINISH, {**key._asdict(), "done_at": now})
 
 
 def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime | None) -> None:
@@ -132,9 +136,12 @@ def fail_run(session: Session, key: RunKey, error_code: str, retry_at: datetime 
     session.execute(_FAIL, {**_key_parameters(key), **parameters})
 
 
-def run_state(database: Database, key: RunKey) -> RunState | None:
-    row = connection_of(database).execute(_STATE, _key_parameters(key)).first()
-    return _state(row[0], *row[1:]) if row is not None else None
+def run_state(engine: Engine, key: RunKey) -> RunState | None:
+    found = run_plain(engine, _STATE_NOW, key._asdict(), writes=False)
+    if not found:
+        return None
+    done, lease_until, attempts, error = found[0]
+    return _state(done, stored_time(lease_until), attempts, error)
 
 
 def _state(

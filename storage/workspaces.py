@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import SLACK_BOTS_TABLE, Base, RadarVersion, StoppedWorkspace
+from storage.plain import PlainSql, run_plain
 from storage.types import utc_now
 
 UNINSTALLED = "app_uninstalled"
@@ -45,9 +46,13 @@ def _holds(mark_digest: str | None, digest: str | None) -> bool:
     return mark_digest is None or mark_digest == digest
 
 
-def is_stopped(session: Session, team_id: str, digest: str | None) -> bool:
-    mark = session.get(StoppedWorkspace, team_id)
-    return mark is not None and _holds(mark.token_digest, digest)
+_STOP_MARK = PlainSql.of("SELECT token_digest FROM stopped_workspaces WHERE team_id = :team_id")
+
+
+def is_stopped(engine: Engine, team_id: str, digest: str | None) -> bool:
+    """One read on the driver (`storage.plain`): the clock asks before each of its runs."""
+    rows = run_plain(engine, _STOP_MARK, {"team_id": team_id}, writes=False)
+    return bool(rows) and _holds(rows[0][0], digest)
 
 
 def stopped_teams(session: Session, digest: str | None) -> set[str]:

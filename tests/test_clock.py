@@ -152,8 +152,7 @@ def _at(hour: int, minute: int = 0, second: int = 0, day: int = 26) -> datetime:
 
 
 def _run_row(bot: BotUnderTest, job: str = "daily-prompt", channel: str = CHANNEL) -> RunState:
-    with transaction(bot.runtime.sessions) as session:
-        state = run_state(session, RunKey(TEAM, channel, job, THURSDAY))
+    state = run_state(bot.runtime.engine, RunKey(TEAM, channel, job, THURSDAY))
     assert state is not None
     return state
 
@@ -212,9 +211,8 @@ def test_a_run_leased_by_a_dead_clock_is_taken_over_once_the_lease_expired(
 ) -> None:
     _configure(bot)
     dead_clock_started = _at(9, 0, 10).astimezone(UTC)
-    with transaction(bot.runtime.sessions) as session:
-        key = RunKey(TEAM, CHANNEL, "daily-prompt", THURSDAY)
-        assert claim_run(session, key, dead_clock_started).taken
+    key = RunKey(TEAM, CHANNEL, "daily-prompt", THURSDAY)
+    assert claim_run(bot.runtime.engine, key, dead_clock_started).taken
     bot.clock.set(dead_clock_started + timedelta(minutes=1))
     report = tick(bot.runtime)
     assert report.lines() == [
@@ -236,8 +234,7 @@ def test_while_another_clock_works_on_a_channel_this_one_leaves_the_channel_alon
     now = bot.clock()
     planned = plan_tick(bot.runtime, now - timedelta(seconds=30), now).runs
     assert [run.job for run in planned] == ["daily-prompt", "daily-summary"]
-    with transaction(bot.runtime.sessions) as session:
-        assert claim_run(session, planned[0].key, now).taken  # the other clock, just now
+    assert claim_run(bot.runtime.engine, planned[0].key, now).taken  # the other clock, just now
     assert [outcome.line for outcome in run_channel(bot.runtime, planned)] == [
         "skipped daily-prompt T0001/C0001 2026-11-26: another clock is running it",
         "skipped daily-summary T0001/C0001 2026-11-26: another clock is working on this channel",

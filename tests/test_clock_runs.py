@@ -13,6 +13,7 @@ from storage.migrate import upgrade
 from storage.runs import (
     LEASE,
     RunKey,
+    RunState,
     claim_run,
     fail_run,
     finish_run,
@@ -34,16 +35,18 @@ def sessions(database_url: str) -> Iterator[SessionFactory]:
 
 
 def claim(sessions: SessionFactory, now: datetime = NOW, key: RunKey = KEY) -> bool:
-    with transaction(sessions) as session:
-        return claim_run(session, key, now).taken
+    return claim_run(sessions.kw["bind"], key, now).taken
+
+
+def state_of(sessions: SessionFactory, key: RunKey = KEY) -> RunState | None:
+    return run_state(sessions.kw["bind"], key)
 
 
 def test_a_run_is_taken_once_while_its_lease_lasts(sessions: SessionFactory) -> None:
     assert claim(sessions)
     assert not claim(sessions)
     assert not claim(sessions, NOW + LEASE)
-    with transaction(sessions) as session:
-        state = run_state(session, KEY)
+    state = state_of(sessions)
     assert state is not None
     assert state.attempts == 1 and not state.done
     assert state.lease_until == NOW + LEASE
@@ -55,8 +58,7 @@ def test_a_lease_left_by_a_dead_clock_is_taken_over_after_it_expired(
     assert claim(sessions)
     later = NOW + LEASE + timedelta(seconds=1)
     assert claim(sessions, later), "the first clock died: its lease ran out"
-    with transaction(sessions) as session:
-        state = run_state(session, KEY)
+    state = state_of(sessions)
     assert state is not None and state.attempts == 2
 
 
@@ -66,7 +68,7 @@ def test_a_failed_run_is_free_again_and_keeps_its_error_until_retried(
     assert claim(sessions)
     with transaction(sessions) as session:
         fail_run(session, KEY, "ratelimited", retry_at=None)
-        state = run_state(session, KEY)
+    state = state_of(sessions)
     assert state is not None and state.last_error == "ratelimited" and state.lease_until is None
     assert claim(sessions, NOW + timedelta(seconds=30))
 
@@ -81,10 +83,10 @@ def test_a_backoff_keeps_the_run_until_it_is_over(sessions: SessionFactory) -> N
 
 def test_a_done_run_is_never_taken_again(sessions: SessionFactory) -> None:
     assert claim(sessions)
+    finish_run(sessions.kw["bind"], KEY, NOW)
     with transaction(sessions) as session:
-        finish_run(session, KEY, NOW)
         fail_run(session, KEY, "late_failure", retry_at=None)  # a stale clock changes nothing
-        state = run_state(session, KEY)
+    state = state_of(sessions)
     assert state is not None and state.done and state.last_error is None
     assert not claim(sessions, NOW + timedelta(days=1))
 
@@ -117,8 +119,7 @@ def test_run_states_reads_the_runs_asked_for_and_housekeeping_forgets_old_runs(
     summary = KEY._replace(job="daily-summary")
     for key in (KEY, old, summary):
         assert claim(sessions, key=key)
-    with transaction(sessions) as session:
-        finish_run(session, summary, NOW)
+    finish_run(sessions.kw["bind"], summary, NOW)
     prompt_today = (KEY.job, KEY.occurrence_date)
     with transaction(sessions) as session:
         assert set(run_states(session, [prompt_today])) == {KEY}

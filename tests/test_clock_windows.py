@@ -18,6 +18,7 @@ from schedules.windows import (
     AGENDA_IS_DUE,
     DAY_IS_OVER,
     SUMMARY_IS_DUE,
+    TickWindows,
     Window,
     daily_windows,
     end_of_local_day,
@@ -201,3 +202,26 @@ def test_the_error_code_is_slacks_code_or_the_class_never_the_message(
     error: BaseException, code: str
 ) -> None:
     assert error_code(error) == code
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    now=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    times=st.lists(st.integers(0, 23 * 60 + 59), min_size=3, max_size=3),
+    since_seconds=st.sampled_from([30, 3600, 86400]),
+)
+def test_a_dailys_windows_job_by_job_are_its_windows(
+    now: datetime, zone: str, times: list[int], since_seconds: int
+) -> None:
+    """The planner computes each job's windows once for every channel sharing that job's
+    times (`schedules.plan`); joined, they are the schedule's windows, in the same order."""
+    prompt, reminder, summary = (time(minutes // 60, minutes % 60) for minutes in times)
+    schedule = DailySchedule(frozenset({0, 2, 3, 6}), prompt, reminder, summary, zone)
+    at = now.replace(tzinfo=UTC)
+    since = at - timedelta(seconds=since_seconds)
+    whole = tick_windows(schedule, since, at)
+    by_job = TickWindows.joined(
+        [tick_windows(schedule, since, at, only=job) for job in schedule.jobs]
+    )
+    assert by_job == whole

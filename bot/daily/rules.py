@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from bot.schedule import WeeklyPattern, parse_clock_time
+from bot.schedule import WeeklyPattern, parse_clock_time, weekly_pattern
 
 DEFAULT_WEEKDAYS = frozenset({0, 3})  # Monday and Thursday
 DEFAULT_PROMPT_AT = time(9, 0)
@@ -26,7 +27,7 @@ class DailySchedule:
     timezone: str
 
     def pattern(self, at: time) -> WeeklyPattern:
-        return WeeklyPattern(weekdays=self.weekdays, at=at, tz=self.timezone)
+        return weekly_pattern(self.weekdays, at, self.timezone)
 
     @property
     def jobs(self) -> dict[str, WeeklyPattern]:
@@ -54,6 +55,7 @@ def serialise_weekdays(weekdays: Iterable[int]) -> str:
     return ",".join(str(day) for day in sorted(set(weekdays)))
 
 
+@lru_cache(maxsize=256)  # the clock reads every channel's weekdays every tick
 def deserialise_weekdays(text: str) -> frozenset[int]:
     days = frozenset(int(part) for part in text.split(",") if part.strip())
     return days or DEFAULT_WEEKDAYS

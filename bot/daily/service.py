@@ -47,7 +47,7 @@ from bot.schedule import local_date_of, local_to_utc
 from bot.text import mentioned_user_ids
 from storage import daily as store
 from storage.channels import channel_settings
-from storage.db import alone, transaction
+from storage.db import transaction
 from storage.models import Daily
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,7 @@ def channel_config(runtime: Runtime, team_id: str, channel_id: str) -> ChannelCo
 
     A read without a write transaction: on SQLite that would queue behind every writer of the
     process, and the clock reads every channel's settings in a burst."""
-    with alone(runtime.sessions, writes=False) as connection:
-        row: Any = channel_settings(connection, team_id, channel_id) or _UNSEEN_CHANNEL
+    row: Any = channel_settings(runtime.engine, team_id, channel_id) or _UNSEEN_CHANNEL
     return ChannelConfig(
         team_id=team_id,
         channel_id=channel_id,
@@ -114,8 +113,7 @@ def local_day(runtime: Runtime, config: ChannelConfig, at: datetime | None = Non
 def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, day: date) -> Daily:
     """The day's prompt, posted exactly once whoever asks first (clock, re-run, an answer)."""
     # Single statements, each standing alone: the clock runs this for every channel at once.
-    with alone(runtime.sessions) as connection:
-        daily = store.get_or_create_daily(connection, config.team_id, config.channel_id, day)
+    daily = store.get_or_create_daily(runtime.engine, config.team_id, config.channel_id, day)
     if daily.prompt_ts:
         return daily
     text, blocks = render.prompt_message(config.language, day)
@@ -126,8 +124,7 @@ def ensure_prompt(runtime: Runtime, client: WebClient, config: ChannelConfig, da
         f"daily.prompt:{daily.id}",
         Message(config.channel_id, text, blocks),
     )
-    with alone(runtime.sessions) as connection:
-        store.record_prompt(connection, daily.id, ts)
+    store.record_prompt(runtime.engine, daily.id, ts)
     daily.prompt_ts = ts  # the caller's copy, not attached to any session
     return daily
 

@@ -16,6 +16,7 @@ from bot.schedule import (
     local_to_utc,
     occurrences_between,
     parse_clock_time,
+    weekly_pattern,
     working_day_before,
 )
 from bot.weekly.parse import CATEGORIES
@@ -60,13 +61,11 @@ class WeeklySchedule:
 
     @property
     def agenda_pattern(self) -> WeeklyPattern:
-        return WeeklyPattern(weekdays=frozenset({self.weekday}), at=self.at, tz=self.timezone)
+        return weekly_pattern(frozenset({self.weekday}), self.at, self.timezone)
 
     @property
     def call_pattern(self) -> WeeklyPattern:
-        return WeeklyPattern(
-            weekdays=frozenset({self.call_weekday}), at=self.call_at, tz=self.timezone
-        )
+        return weekly_pattern(frozenset({self.call_weekday}), self.call_at, self.timezone)
 
     @property
     def jobs(self) -> dict[str, WeeklyPattern]:
