@@ -8,15 +8,13 @@ import os
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
-
-T = TypeVar("T")
 
 
 def make_engine(database_url: str) -> Engine:
@@ -266,17 +264,8 @@ def database_is_reachable(engine: Engine) -> bool:
         return False
 
 
-def per_backend(build: Callable[[Callable[[Any], Any]], T]) -> dict[str, T]:
-    """A statement built once for each backend from its INSERT (which knows ON CONFLICT), for
-    statements run thousands of times a minute: building one costs more than running it."""
-    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return {"postgresql": build(postgresql_insert), "sqlite": build(sqlite_insert)}
-
-
 def backend(database: Database) -> str:
-    """The key of `per_backend`'s statements for this session or connection."""
+    """The dialect's name ("sqlite", "postgresql") of this session or connection."""
     return connection_of(database).dialect.name
 
 

@@ -9,7 +9,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import urgent_write
 from storage.models import InboxRequest
+from storage.plain import stored_value
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ def store_request(
     insert (bench/ack_latency.py, bench/ack_cpu.py).
     """
     dialect = engine.dialect.name
-    received = _driver_time(now, dialect)
-    leased = None if lease_until is None else _driver_time(lease_until, dialect)
+    sqlite = dialect == "sqlite"
+    received = stored_value(now, sqlite=sqlite)
+    leased = None if lease_until is None else stored_value(lease_until, sqlite=sqlite)
     values = (
         request.team_id,
         request.request_key,
@@ -158,12 +160,6 @@ def _thread_connection(engine: Engine) -> _ThreadConnection:
     if connection is None:
         connection = local.connection = _ThreadConnection(engine)
     return connection
-
-
-def _driver_time(moment: datetime, dialect: str) -> object:
-    """As `UTCDateTime` stores it: naive UTC; SQLite keeps SQLAlchemy's text form."""
-    naive = moment.astimezone(UTC).replace(tzinfo=None)
-    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
 
 
 def finish(session: Session, request_id: int, now: datetime, outcome: str) -> None:
