@@ -35,6 +35,9 @@ QUIET_SECONDS = 0.02
 # The longest a request's work waits for them at a time (bot/ack_priority.py did the same
 # within a process, before each transaction: 0.25 s).
 STEP_ASIDE_SECONDS = 1.0
+# Past that, while acks keep coming, the waiting requests go one at a time this far apart
+# (all of them at once would take a core from the acks the moment the second is up).
+TRICKLE_SECONDS = 0.2
 T = TypeVar("T")
 
 
@@ -61,8 +64,9 @@ class InboxWorker:
     in flight at once; renews the leases of those it holds.
 
     The nudges also tell it that web workers are answering requests: while they come, each
-    request's work waits (`step_aside`) until none came for `QUIET_SECONDS`, but never longer
-    than `STEP_ASIDE_SECONDS` at a time, so that under endless load the work still moves on.
+    request's work waits (`step_aside`) until none came for `QUIET_SECONDS`, at most
+    `STEP_ASIDE_SECONDS`; then, while they still come, the waiting requests go one every
+    `TRICKLE_SECONDS`, so that under endless load the work still moves on.
     Otherwise this process's CPU competes with the acks for the same cores (bench/README.md).
     """
 
@@ -73,6 +77,8 @@ class InboxWorker:
         self._stop = threading.Event()
         self._nudged = threading.Event()
         self._last_nudge = 0.0
+        self._turns = threading.Lock()
+        self._next_turn = 0.0
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # left by a worker that died
@@ -112,14 +118,24 @@ class InboxWorker:
                 os.unlink(self._path)
 
     def step_aside(self) -> None:
-        """In a thread about to work a request off: wait while web workers answer requests."""
-        deadline = time.monotonic() + STEP_ASIDE_SECONDS
+        """In a thread about to work a request off: wait while web workers answer requests —
+        until a quiet moment, or `STEP_ASIDE_SECONDS`, then for this thread's turn."""
+        self._wait_for_quiet(time.monotonic() + STEP_ASIDE_SECONDS)
+        now = time.monotonic()
+        if now >= self._last_nudge + QUIET_SECONDS:
+            return
+        with self._turns:
+            turn = max(now, self._next_turn)
+            self._next_turn = turn + TRICKLE_SECONDS
+        self._wait_for_quiet(turn)
+
+    def _wait_for_quiet(self, until: float) -> None:
         while not self._stop.is_set():
             quiet_at = self._last_nudge + QUIET_SECONDS
             now = time.monotonic()
-            if now >= quiet_at or now >= deadline:
+            if now >= quiet_at or now >= until:
                 return
-            time.sleep(min(quiet_at, deadline) - now)
+            time.sleep(min(quiet_at, until) - now)
 
     def _receive(self) -> None:
         while not self._stop.is_set():

@@ -3,6 +3,7 @@ come less than QUIET_SECONDS apart), but never longer than STEP_ASIDE_SECONDS at
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from handlers import inbox_worker
-from handlers.inbox_worker import STEP_ASIDE_SECONDS, InboxWorker, Nudger
+from handlers.inbox_worker import STEP_ASIDE_SECONDS, TRICKLE_SECONDS, InboxWorker, Nudger
 
 # Longer than in production, so that a test thread descheduled on a busy machine does not
 # look like the end of a burst.
@@ -70,3 +71,27 @@ def test_under_endless_acks_the_work_still_moves_on(worker: InboxWorker, tmp_pat
     burst.join()
     # Not less than the quiet time; on a busy machine a stalled sender may end the wait early.
     assert QUIET_SECONDS < waited < STEP_ASIDE_SECONDS + 0.5
+
+
+def test_under_endless_acks_the_waiting_work_goes_one_at_a_time(
+    worker: InboxWorker, tmp_path: Path
+) -> None:
+    burst = nudging(str(tmp_path / "nudge.sock"), STEP_ASIDE_SECONDS + 2.0)
+    time.sleep(0.05)
+    released: list[float] = []
+    started = time.monotonic()
+
+    def work() -> None:
+        worker.step_aside()
+        released.append(time.monotonic() - started)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    burst.join()
+    released.sort()
+    gaps = [later - earlier for earlier, later in itertools.pairwise(released)]
+    # Not all four at once after the first second (a stalled sender may end a wait early).
+    assert max(gaps) >= TRICKLE_SECONDS * 0.8, released
