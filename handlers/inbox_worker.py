@@ -30,27 +30,41 @@ log = logging.getLogger(__name__)
 
 # Without a nudge the worker looks for requests this often (and a nudge lost is late by this).
 POLL_SECONDS = 1.0
+# A web worker nudges at most this often: a datagram per ack cost the acks a fifth of their
+# rate under a burst (bench/README.md), the sending and above all the worker's receiving.
+NUDGE_INTERVAL_SECONDS = 0.005
 # Web workers are answering requests while their nudges come less than this apart.
 QUIET_SECONDS = 0.02
+# A request whose nudge was left out was stored within `NUDGE_INTERVAL_SECONDS` of the nudge
+# sent before it, maybe after the sweep that nudge caused: so for a while after a nudge the
+# worker looks again every `LOOK_AGAIN_SECONDS` (twice, when nudges stop).
+LOOK_AGAIN_SECONDS = 2 * NUDGE_INTERVAL_SECONDS
+RECENT_SECONDS = 2 * LOOK_AGAIN_SECONDS
 # The longest a request's work waits for them at a time (bot/ack_priority.py did the same
 # within a process, before each transaction: 0.25 s).
 STEP_ASIDE_SECONDS = 1.0
 # Past that, while acks keep coming, the waiting requests go one at a time this far apart
 # (all of them at once would take a core from the acks the moment the second is up).
-TRICKLE_SECONDS = 0.2
+TRICKLE_SECONDS = 0.5
 T = TypeVar("T")
 
 
 class Nudger:
-    """In a web worker: tells the inbox worker that a request is waiting. Never blocks and never
-    fails the ack: without a worker, or with its socket's queue full, the nudge is dropped."""
+    """In a web worker: tells the inbox worker that a request is waiting, at most once per
+    `NUDGE_INTERVAL_SECONDS`. Never blocks and never fails the ack: without a worker, or with
+    its socket's queue full, the nudge is dropped."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._socket: socket.socket | None = None
         self._pid = 0
+        self._next_nudge = 0.0
 
     def __call__(self) -> None:
+        now = time.monotonic()
+        if now < self._next_nudge:
+            return  # a race between threads here costs one datagram more, nothing else
+        self._next_nudge = now + NUDGE_INTERVAL_SECONDS
         if self._socket is None or self._pid != os.getpid():  # made in the process that sends
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             self._socket.setblocking(False)
@@ -110,7 +124,8 @@ class InboxWorker:
                 if taken is None:  # the database failed: look again later
                     self._stop.wait(POLL_SECONDS)
                 elif room and taken < room:  # all taken: wait for the next one
-                    self._nudged.wait(POLL_SECONDS)
+                    recent = time.monotonic() - self._last_nudge < RECENT_SECONDS
+                    self._nudged.wait(LOOK_AGAIN_SECONDS if recent else POLL_SECONDS)
         finally:
             self._socket.close()
             receiver.join(timeout=2 * POLL_SECONDS)

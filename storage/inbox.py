@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sqlite3
-import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.db import urgent_write
+from storage.group_insert import InsertStatement, group_insert
 from storage.models import InboxRequest
 from storage.plain import stored_value
 
@@ -31,28 +24,21 @@ class StoredRequest:
     context: str
 
 
-_COLUMNS = (
-    "team_id",
-    "request_key",
-    "listener",
-    "user_id",
-    "body",
-    "context",
-    "received_at",
-    "lease_until",
-    "attempts",
+INSERT = InsertStatement(
+    table=InboxRequest.__tablename__,
+    columns=(
+        "team_id",
+        "request_key",
+        "listener",
+        "user_id",
+        "body",
+        "context",
+        "received_at",
+        "lease_until",
+        "attempts",
+    ),
+    unique=("team_id", "request_key"),
 )
-_INSERT = (
-    f"INSERT INTO {InboxRequest.__tablename__} ({', '.join(_COLUMNS)}) VALUES ({{marks}}) "
-    "ON CONFLICT (team_id, request_key) DO NOTHING RETURNING id"
-)
-INSERT_SQL = {
-    "postgresql": _INSERT.format(marks=", ".join(["%s"] * len(_COLUMNS))),
-    "sqlite": _INSERT.format(marks=", ".join(["?"] * len(_COLUMNS))),
-}
-
-
-DBAPI_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)
 
 
 def store_request(
@@ -61,105 +47,26 @@ def store_request(
     """The new row's id, leased to the caller until `lease_until` (None: free for whoever takes
     it up first, e.g. `serve`'s inbox worker); None when the request was seen before.
 
-    This runs before Slack gets its answer, so it is one statement, in autocommit mode, written
-    as plain SQL on a driver connection the calling thread keeps for itself (`_ThreadConnection`):
-    SQLAlchemy's statement building and the pool's checkout and checkin cost more than the
-    insert (bench/ack_latency.py, bench/ack_cpu.py).
+    This runs before Slack gets its answer, so it is plain SQL on a driver connection the
+    process keeps for it, and the requests that come together are committed together
+    (`storage.group_insert`): SQLAlchemy's statement building, the pool's checkout and a commit
+    per request cost more than the rest of the ack (bench/ack_latency.py, bench/ack_cpu.py).
     """
-    dialect = engine.dialect.name
-    sqlite = dialect == "sqlite"
-    received = stored_value(now, sqlite=sqlite)
-    leased = None if lease_until is None else stored_value(lease_until, sqlite=sqlite)
-    values = (
-        request.team_id,
-        request.request_key,
-        request.listener,
-        request.user_id,
-        request.body,
-        request.context,
-        received,
-        leased,
-        # Taking a request up counts an attempt; a request leased here is being attempted.
-        0 if lease_until is None else 1,
+    sqlite = engine.dialect.name == "sqlite"
+    return group_insert(engine, INSERT).insert(
+        (
+            request.team_id,
+            request.request_key,
+            request.listener,
+            request.user_id,
+            request.body,
+            request.context,
+            stored_value(now, sqlite=sqlite),
+            None if lease_until is None else stored_value(lease_until, sqlite=sqlite),
+            # Taking a request up counts an attempt; a request leased here is being attempted.
+            0 if lease_until is None else 1,
+        )
     )
-    connection = _thread_connection(engine)
-    with urgent_write(engine):
-        try:
-            return connection.insert(INSERT_SQL[dialect], values)
-        except DBAPI_ERRORS:
-            # A connection the server dropped (a restart): once more, on a fresh one.
-            return connection.insert(INSERT_SQL[dialect], values)
-
-
-class _ThreadConnection:
-    """One thread's own driver connection for the insert before an ack.
-
-    Taken from the engine's pool once (so the engine's connect hooks ran: WAL and
-    synchronous=NORMAL on SQLite) and detached from it: the thread keeps it, with no checkout
-    or checkin per ack, and the pool stays whole for everything else. On PostgreSQL it is in
-    autocommit mode for good, and the insert a prepared statement (psycopg prepares a query on
-    first use when asked to). Broken, it is closed and replaced at the next insert.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._driver: Any = None
-        self._pooled: Any = None
-        self._pid = 0
-
-    def insert(self, sql: str, values: tuple[object, ...]) -> int | None:
-        driver = self._connected()
-        try:
-            cursor = driver.cursor()
-            if self._engine.dialect.name == "postgresql":
-                cursor.execute(sql, values, prepare=True)
-            else:
-                cursor.execute(sql, values)
-            row = cursor.fetchone()
-            cursor.close()
-        except BaseException:
-            self.close()
-            raise
-        return int(row[0]) if row else None
-
-    def close(self) -> None:
-        pooled, self._pooled, self._driver = self._pooled, None, None
-        if pooled is not None:
-            with contextlib.suppress(Exception):
-                pooled.close()
-
-    def _connected(self) -> Any:
-        if self._driver is None or self._pid != os.getpid():  # a forked child opens its own
-            pooled = self._engine.raw_connection()
-            driver: Any = pooled.driver_connection
-            pooled.detach()
-            self._pooled = pooled  # closing it closes the driver's connection
-            if self._engine.dialect.name == "postgresql":
-                driver.autocommit = True
-            else:
-                # Copying the write-ahead log back into the database (every 1,000 pages, with
-                # an fsync) is left to the connections of the work after the ack.
-                driver.execute("PRAGMA wal_autocheckpoint=0")
-            self._driver, self._pid = driver, os.getpid()
-        return self._driver
-
-    def __del__(self) -> None:  # the thread ended
-        self.close()
-
-
-_THREAD_CONNECTIONS: weakref.WeakKeyDictionary[Engine, threading.local] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _thread_connection(engine: Engine) -> _ThreadConnection:
-    local = _THREAD_CONNECTIONS.get(engine)
-    if local is None:
-        local = _THREAD_CONNECTIONS.setdefault(engine, threading.local())
-    connection: _ThreadConnection | None = getattr(local, "connection", None)
-    if connection is None:
-        connection = local.connection = _ThreadConnection(engine)
-    return connection
 
 
 def finish(session: Session, request_id: int, now: datetime, outcome: str) -> None:
