@@ -18,6 +18,7 @@ that one bad request fails alone.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
@@ -46,6 +47,7 @@ class InsertStatement:
     columns: tuple[str, ...]
     unique: tuple[str, ...]  # the columns of the unique key a row is known by
 
+    @functools.lru_cache(maxsize=2 * MAX_GROUP)  # noqa: B019 — statements live for good
     def sql(self, rows: int, dialect: str) -> str:
         mark = "%s" if dialect == "postgresql" else "?"
         one_row = f"({', '.join([mark] * len(self.columns))})"
@@ -56,8 +58,12 @@ class InsertStatement:
             f"RETURNING id, {', '.join(self.unique)}"
         )
 
+    @functools.cached_property
+    def _unique_positions(self) -> tuple[int, ...]:
+        return tuple(self.columns.index(column) for column in self.unique)
+
     def key_of(self, values: Sequence[object]) -> tuple[object, ...]:
-        return tuple(values[self.columns.index(column)] for column in self.unique)
+        return tuple(values[position] for position in self._unique_positions)
 
 
 @dataclass(eq=False)
