@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from storage import group_insert as module
 from storage.db import make_engine
-from storage.group_insert import InsertStatement, group_insert
+from storage.group_insert import GroupInsert, InsertStatement, group_insert
 
 STATEMENT = InsertStatement(
     table="group_items",
@@ -63,6 +63,23 @@ class HeldWriter:
 
         monkeypatch.setattr(module._KeptConnection, "execute", execute)
 
+    def queue_behind_first(
+        self, pool: ThreadPoolExecutor, writer: GroupInsert, rows: list[tuple[object, ...]]
+    ) -> tuple[Future[int | None], list[Future[int | None]]]:
+        """The first request's insert, held; then `rows`, each from a thread of its own, all
+        waiting for the next turn."""
+        first = pool.submit(writer.insert, ("T1", "first", "x"))
+        assert self.first_running.wait(10)
+        queued = [pool.submit(writer.insert, row) for row in rows]
+        while len(writer._waiting) < len(rows):
+            threading.Event().wait(0.01)
+        return first, queued
+
+
+@pytest.fixture
+def held(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> tuple[HeldWriter, GroupInsert]:
+    return HeldWriter(monkeypatch), group_insert(engine, STATEMENT)
+
 
 def test_concurrent_inserts_are_each_written_once(engine: Engine) -> None:
     writer = group_insert(engine, STATEMENT)
@@ -79,36 +96,28 @@ def test_concurrent_inserts_are_each_written_once(engine: Engine) -> None:
 
 
 def test_rows_that_come_while_a_group_is_written_form_the_next_group(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, held: tuple[HeldWriter, GroupInsert]
 ) -> None:
-    held = HeldWriter(monkeypatch)
-    writer = group_insert(engine, STATEMENT)
+    holder, writer = held
     with ThreadPoolExecutor(max_workers=8) as pool:
-        first = pool.submit(writer.insert, ("T1", "first", "x"))
-        assert held.first_running.wait(10)
-        waiting = [pool.submit(writer.insert, ("T1", f"next-{n}", "x")) for n in range(6)]
-        while len(writer._waiting) < 6:
-            threading.Event().wait(0.01)
+        rows: list[tuple[object, ...]] = [("T1", f"next-{n}", "x") for n in range(6)]
+        first, waiting = holder.queue_behind_first(pool, writer, rows)
         assert not any(future.done() for future in waiting)  # nobody acked before the commit
-        held.release.set()
+        holder.release.set()
         ids = [first.result(10)] + [future.result(10) for future in waiting]
-    assert held.groups == [1, 6]
+    assert holder.groups == [1, 6]
     assert len(set(ids)) == 7 and None not in ids
     assert len(stored(engine)) == 7
 
 
 def test_a_replay_gets_none_in_the_same_group_and_later(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, held: tuple[HeldWriter, GroupInsert]
 ) -> None:
-    held = HeldWriter(monkeypatch)
-    writer = group_insert(engine, STATEMENT)
+    holder, writer = held
     with ThreadPoolExecutor(max_workers=4) as pool:
-        first = pool.submit(writer.insert, ("T1", "first", "x"))
-        assert held.first_running.wait(10)
-        twins = [pool.submit(writer.insert, ("T1", "twin", f"copy {n}")) for n in range(2)]
-        while len(writer._waiting) < 2:
-            threading.Event().wait(0.01)
-        held.release.set()
+        copies: list[tuple[object, ...]] = [("T1", "twin", f"copy {n}") for n in range(2)]
+        first, twins = holder.queue_behind_first(pool, writer, copies)
+        holder.release.set()
         results = sorted((future.result(10) for future in twins), key=lambda v: v is None)
     assert first.result() is not None
     assert results[0] is not None and results[1] is None
@@ -118,18 +127,15 @@ def test_a_replay_gets_none_in_the_same_group_and_later(
 
 
 def test_a_row_the_database_rejects_fails_alone(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, held: tuple[HeldWriter, GroupInsert]
 ) -> None:
-    held = HeldWriter(monkeypatch)
-    writer = group_insert(engine, STATEMENT)
+    holder, writer = held
     with ThreadPoolExecutor(max_workers=4) as pool:
-        pool.submit(writer.insert, ("T1", "first", "x"))
-        assert held.first_running.wait(10)
-        good = pool.submit(writer.insert, ("T1", "good", "x"))
-        bad = pool.submit(writer.insert, ("T1", "bad", None))  # body is NOT NULL
-        while len(writer._waiting) < 2:
-            threading.Event().wait(0.01)
-        held.release.set()
+        # body is NOT NULL
+        _first, (good, bad) = holder.queue_behind_first(
+            pool, writer, [("T1", "good", "x"), ("T1", "bad", None)]
+        )
+        holder.release.set()
         assert good.result(10) is not None
         with pytest.raises(Exception, match=r"(?i)null"):
             bad.result(10)
